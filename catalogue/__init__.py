@@ -1,0 +1,33 @@
+"""The national catalogue of semicon learning modules and registry of recognition agreements."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from catalogue.resources import resource_dir
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application: configuration, database, languages, security, pages and API."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        instance_path=os.environ.get("CATALOGUE_INSTANCE_PATH") or None,
+        template_folder=str(resource_dir("templates")),
+    )
+    from catalogue import config
+
+    config.configure(app, test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    from catalogue import db, i18n, web
+    from catalogue.accounts import auth
+
+    db.init_app(app)
+    i18n.init_app(app)
+    auth.init_app(app)
+    web.init_app(app)
+    return app

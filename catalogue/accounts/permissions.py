@@ -1,0 +1,70 @@
+"""Who may do what. Every service asks these functions; nothing else decides permissions.
+
+An actor is whoever acts: a logged-in user, a user behind an API token, or an anonymous visitor.
+Roles: administrators may do everything; an institution's editors create, edit, publish and
+archive that institution's modules and approve its agreements; a regional coordinator reads the
+drafts and dashboards of the institutions in their region; everyone sees published content.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+
+from catalogue.errors import PermissionDenied
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The permissions of whoever makes a request, resolved once per request."""
+
+    user_id: int | None = None
+    name: str = ""
+    is_administrator: bool = False
+    editor_of: frozenset[int] = field(default_factory=frozenset)
+    coordinator_of: frozenset[int] = field(default_factory=frozenset)
+    # How the actor reached us: web, api or cli (recorded in the audit trail).
+    via: str = "web"
+
+    @property
+    def is_anonymous(self) -> bool:
+        """Nobody logged in (the seed loader and CLI act as administrators without an account)."""
+        return self.user_id is None and not self.is_administrator
+
+
+ANONYMOUS = Actor()
+SYSTEM = Actor(name="system", is_administrator=True, via="cli")
+
+
+def can_edit_institution(actor: Actor, institution_id: int) -> bool:
+    """Whether the actor may change the modules and agreements of this institution."""
+    return actor.is_administrator or institution_id in actor.editor_of
+
+
+def can_read_institution_internals(actor: Actor, institution_id: int, region_id: int) -> bool:
+    """Whether the actor may see drafts, dashboards and the audit trail of this institution."""
+    return can_edit_institution(actor, institution_id) or region_id in actor.coordinator_of
+
+
+def can_view_module(actor: Actor, module) -> bool:
+    """Whether the actor may see this module at all (published modules are public)."""
+    if module.status == "published":
+        return True
+    return can_read_institution_internals(
+        actor, module.institution_id, module.institution.region_id
+    )
+
+
+def require_edit_institution(actor: Actor, institution_id: int) -> None:
+    """Refuse unless the actor may change this institution's data."""
+    if actor.is_anonymous:
+        raise PermissionDenied(_("Log in to make changes."))
+    if not can_edit_institution(actor, institution_id):
+        raise PermissionDenied(_("You may only change the data of your own institution."))
+
+
+def require_administrator(actor: Actor) -> None:
+    """Refuse unless the actor is an administrator."""
+    if not actor.is_administrator:
+        raise PermissionDenied(_("Only administrators may do this."))

@@ -1,0 +1,1 @@
+"""Regions of the national plan and the institutions that belong to them."""

@@ -1,0 +1,124 @@
+"""Reading regions and institutions."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+from sqlmodel import Session
+
+from catalogue.errors import NotFound
+from catalogue.institutions.models import Institution, Region
+from catalogue.modules.models import Module
+from catalogue.vocabularies import ModuleStatus
+
+
+def list_regions(*, session: Session) -> list[Region]:
+    """All regions, the plan's own first, with their targets and institutions."""
+    return list(
+        session.scalars(
+            select(Region)
+            .options(selectinload(Region.targets), selectinload(Region.institutions))
+            .order_by(Region.partner_of_id.is_not(None), Region.id)
+        )
+    )
+
+
+def get_region(*, session: Session, code: str) -> Region:
+    """One region by code, or NotFound."""
+    region = session.scalar(
+        select(Region)
+        .where(Region.code == code)
+        .options(selectinload(Region.targets), selectinload(Region.institutions))
+    )
+    if region is None:
+        raise NotFound(f"no region with code {code!r}")
+    return region
+
+
+def list_institutions(*, session: Session, region_code: str | None = None) -> list[Institution]:
+    """All institutions (optionally of one region), by name."""
+    statement = select(Institution).join(Region).options(selectinload(Institution.region))
+    if region_code:
+        statement = statement.where(Region.code == region_code)
+    return list(session.scalars(statement.order_by(Institution.name)))
+
+
+def get_institution(*, session: Session, code: str) -> Institution:
+    """One institution by code, or NotFound."""
+    institution = session.scalar(
+        select(Institution)
+        .where(Institution.code == code)
+        .options(selectinload(Institution.region))
+    )
+    if institution is None:
+        raise NotFound(f"no institution with code {code!r}")
+    return institution
+
+
+def published_module_counts(*, session: Session) -> dict[int, int]:
+    """Number of published modules per institution id."""
+    rows = session.execute(
+        select(Module.institution_id, func.count())
+        .where(Module.status == ModuleStatus.PUBLISHED)
+        .group_by(Module.institution_id)
+    )
+    return dict(rows.all())
+
+
+def save_institution(
+    *, session: Session, actor, data: dict, institution_id: int | None = None
+) -> Institution:
+    """Create an institution, or change one (administrators only).
+
+    `data` is validated by schemas.institutions.InstitutionSchema; `region` holds a region code.
+    """
+    from flask_babel import gettext as _
+
+    from catalogue.accounts.permissions import require_administrator
+    from catalogue.audit.services import record_event
+    from catalogue.db import write_transaction
+    from catalogue.errors import Conflict
+
+    require_administrator(actor)
+    with write_transaction(session):
+        region = session.scalar(select(Region).where(Region.code == data["region"]))
+        if region is None:
+            raise Conflict(
+                _("No region has this code."), fields={"region": [_("No region has this code.")]}
+            )
+        clash = session.scalar(
+            select(Institution.id).where(
+                Institution.code == data["code"], Institution.id != (institution_id or -1)
+            )
+        )
+        if clash is not None:
+            raise Conflict(
+                _("Another institution has this code."),
+                fields={"code": [_("Another institution has this code.")]},
+            )
+        if institution_id is None:
+            institution = Institution(
+                region_id=region.id, **{k: v for k, v in data.items() if k != "region"}
+            )
+            session.add(institution)
+            action = "institution.created"
+        else:
+            institution = session.get(Institution, institution_id)
+            if institution is None:
+                raise NotFound(_("No such institution."))
+            for key, value in data.items():
+                if key != "region":
+                    setattr(institution, key, value)
+            institution.region_id = region.id
+            action = "institution.updated"
+        session.flush()
+        record_event(
+            session,
+            actor,
+            action=action,
+            entity_type="institution",
+            entity_id=institution.id,
+            institution_id=institution.id,
+            summary=institution.name,
+        )
+    return institution

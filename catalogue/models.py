@@ -1,0 +1,35 @@
+"""Every table of the catalogue, imported in one place so the metadata is complete."""
+
+from sqlmodel import SQLModel
+
+from catalogue.accounts.models import Membership, User
+from catalogue.audit.models import AuditEvent
+from catalogue.institutions.models import Institution, Region, RegionTarget
+from catalogue.modules.models import (
+    LearningUnit,
+    Material,
+    Module,
+    ModuleTag,
+    ModuleVersion,
+    Offering,
+)
+from catalogue.search.models import OutboxEntry
+
+metadata = SQLModel.metadata
+
+__all__ = [
+    "AuditEvent",
+    "Institution",
+    "LearningUnit",
+    "Material",
+    "Membership",
+    "Module",
+    "ModuleTag",
+    "ModuleVersion",
+    "Offering",
+    "OutboxEntry",
+    "Region",
+    "RegionTarget",
+    "User",
+    "metadata",
+]

@@ -1,0 +1,1 @@
+"""Modules, their learning units, digital material, offerings (runs) and published versions."""

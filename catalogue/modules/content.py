@@ -1,0 +1,194 @@
+"""The canonical content form of a module: read it from rows, write it to rows, hash it, diff it.
+
+A module's content (its fields, learning units and material) is one dict shaped by
+`schemas.modules.ModuleContentSchema`. Drafts, published versions, content hashes and version
+diffs all work on this form, so that they agree with each other and with the API.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from catalogue.modules.models import TAG_VOCABULARIES, LearningUnit, Material, Module
+from schemas.modules import ModuleContentSchema
+
+_content_schema = ModuleContentSchema()
+
+# Fields of the module itself, in the order a person reads them on the form.
+SCALAR_FIELDS = (
+    "code",
+    "title",
+    "summary",
+    "description",
+    "sector",
+    "level",
+    "prerequisites",
+    "assessment",
+    "participation",
+    "quality_assurance",
+    "micro_credential",
+)
+LIST_FIELDS = ("learning_outcomes", "esco_uris")
+UNIT_FIELDS = (
+    "code",
+    "title",
+    "description",
+    "learning_outcomes",
+    "assessment",
+    "component_type",
+)
+MATERIAL_FIELDS = (
+    "title",
+    "url",
+    "material_type",
+    "format",
+    "language",
+    "licence",
+    "authors",
+    "description",
+    "unit_code",
+)
+
+
+def content_of(module: Module) -> dict[str, Any]:
+    """The module's content as stored in its rows, in canonical form."""
+    raw: dict[str, Any] = {name: getattr(module, name) for name in SCALAR_FIELDS + LIST_FIELDS}
+    raw["study_load"] = {"value": module.study_load_value, "unit": module.study_load_unit}
+    for vocabulary in TAG_VOCABULARIES:
+        raw[vocabulary] = module.codes(vocabulary)
+    raw["units"] = [
+        {
+            **{name: getattr(unit, name) for name in UNIT_FIELDS},
+            "study_load": {"value": unit.study_load_value, "unit": unit.study_load_unit},
+        }
+        for unit in module.units
+    ]
+    raw["materials"] = [
+        {name: getattr(material, name) for name in MATERIAL_FIELDS} for material in module.materials
+    ]
+    return _content_schema.dump(raw)
+
+
+def working_content(module: Module) -> dict[str, Any]:
+    """What an editor works on: the pending draft if there is one, else the stored content."""
+    return module.draft_content if module.draft_content is not None else content_of(module)
+
+
+def apply_content(module: Module, content: dict[str, Any]) -> None:
+    """Write validated canonical content into the module's rows.
+
+    Learning units are matched by code so that a unit keeps its identity (and what refers to it)
+    across edits; material is replaced as a list.
+    """
+    for name in SCALAR_FIELDS + LIST_FIELDS:
+        setattr(module, name, content[name])
+    module.study_load_value = content["study_load"]["value"]
+    module.study_load_unit = content["study_load"]["unit"]
+    for vocabulary in TAG_VOCABULARIES:
+        module.set_codes(vocabulary, content[vocabulary])
+
+    existing = {unit.code.lower(): unit for unit in module.units}
+    units = []
+    for position, unit_content in enumerate(content["units"]):
+        unit = existing.pop(unit_content["code"].lower(), None) or LearningUnit()
+        for name in UNIT_FIELDS:
+            setattr(unit, name, unit_content[name])
+        unit.study_load_value = unit_content["study_load"]["value"]
+        unit.study_load_unit = unit_content["study_load"]["unit"]
+        unit.position = position
+        units.append(unit)
+    module.units = units
+
+    materials = []
+    for position, material_content in enumerate(content["materials"]):
+        material = Material(**{name: material_content[name] for name in MATERIAL_FIELDS})
+        material.position = position
+        materials.append(material)
+    module.materials = materials
+
+
+def canonical_json(content: dict[str, Any]) -> bytes:
+    """The byte form that is hashed: sorted keys, no insignificant whitespace, UTF-8."""
+    return json.dumps(
+        content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode("utf-8")
+
+
+def content_hash(content: dict[str, Any]) -> str:
+    """SHA-256 of the canonical JSON form, as lower-case hex."""
+    return hashlib.sha256(canonical_json(content)).hexdigest()
+
+
+def unit_hash(content: dict[str, Any], unit_code: str) -> str | None:
+    """SHA-256 of one learning unit within a module's content; None when the unit is absent."""
+    for unit in content.get("units", []):
+        if unit["code"].lower() == unit_code.lower():
+            return hashlib.sha256(canonical_json(unit)).hexdigest()
+    return None
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field that differs between two contents: its path and both values."""
+
+    path: str
+    before: Any
+    after: Any
+
+    @property
+    def kind(self) -> str:
+        """added, removed or changed."""
+        if self.before is None:
+            return "added"
+        if self.after is None:
+            return "removed"
+        return "changed"
+
+
+def diff_content(before: dict[str, Any], after: dict[str, Any]) -> list[FieldChange]:
+    """The fields that differ between two contents, field by field.
+
+    Units are compared by code (so reordering shows as a change of position only); material by
+    position. Paths read like `units[PLC-1].title` or `materials[2].licence`.
+    """
+    changes: list[FieldChange] = []
+    for name in (*SCALAR_FIELDS, "study_load", *TAG_VOCABULARIES, *LIST_FIELDS):
+        if before.get(name) != after.get(name):
+            changes.append(FieldChange(name, before.get(name), after.get(name)))
+
+    before_units = {u["code"]: u for u in before.get("units", [])}
+    after_units = {u["code"]: u for u in after.get("units", [])}
+    for code in [*before_units, *(c for c in after_units if c not in before_units)]:
+        old, new = before_units.get(code), after_units.get(code)
+        if old is None or new is None:
+            changes.append(FieldChange(f"units[{code}]", old, new))
+            continue
+        for name in (*UNIT_FIELDS, "study_load"):
+            if old.get(name) != new.get(name):
+                changes.append(FieldChange(f"units[{code}].{name}", old.get(name), new.get(name)))
+    same_units = set(before_units) == set(after_units)
+    if same_units and list(before_units) != list(after_units):
+        changes.append(
+            FieldChange(
+                "units.order",
+                [u["code"] for u in before.get("units", [])],
+                [u["code"] for u in after.get("units", [])],
+            )
+        )
+
+    old_materials, new_materials = before.get("materials", []), after.get("materials", [])
+    for index in range(max(len(old_materials), len(new_materials))):
+        old = old_materials[index] if index < len(old_materials) else None
+        new = new_materials[index] if index < len(new_materials) else None
+        if old is None or new is None:
+            changes.append(FieldChange(f"materials[{index + 1}]", old, new))
+            continue
+        for name in MATERIAL_FIELDS:
+            if old.get(name) != new.get(name):
+                changes.append(
+                    FieldChange(f"materials[{index + 1}].{name}", old.get(name), new.get(name))
+                )
+    return changes

@@ -1,0 +1,270 @@
+"""Module, its tags, LearningUnit, Material and Offering.
+
+A module row holds the module's live content: what the public sees once it is published. Edits
+of a published module are kept as a draft (`draft_content`, the canonical content form) until the
+module is published again; edits of a never-published module change the rows directly.
+"""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import JSON, Field, Relationship, SQLModel
+
+from catalogue.institutions.models import Institution
+from catalogue.model_base import UTCDateTime, created_at_field, enum_check, updated_at_field
+from catalogue.vocabularies import (
+    Audience,
+    Competency,
+    ComponentType,
+    DeliveryMode,
+    Level,
+    Licence,
+    MaterialType,
+    ModuleStatus,
+    OfferingStatus,
+    Sector,
+    StudyLoadUnit,
+    TargetGroup,
+    TeachingLanguage,
+)
+
+# The multi-valued vocabularies a module is tagged with, by the name the content form uses.
+TAG_VOCABULARIES = {
+    "competencies": Competency,
+    "languages": TeachingLanguage,
+    "delivery_modes": DeliveryMode,
+    "target_groups": TargetGroup,
+    "audiences": Audience,
+}
+
+
+_LOCK_COLUMNS: dict[str, sa.Column] = {}
+
+
+def _lock_column(table: str) -> sa.Column:
+    """The optimistic-lock column of a table; the mapper's version_id_col must be this object."""
+    _LOCK_COLUMNS[table] = sa.Column("lock_version", sa.Integer, nullable=False)
+    return _LOCK_COLUMNS[table]
+
+
+def _tag_check() -> sa.CheckConstraint:
+    clauses = []
+    for vocabulary, enum in TAG_VOCABULARIES.items():
+        allowed = ", ".join(f"'{v}'" for v in enum.values())
+        clauses.append(f"(vocabulary = '{vocabulary}' AND code IN ({allowed}))")
+    return sa.CheckConstraint(" OR ".join(clauses), name="code_valid")
+
+
+class Module(SQLModel, table=True):
+    """A learning module published by an institution."""
+
+    __tablename__ = "module"
+    __table_args__ = (
+        sa.UniqueConstraint("institution_id", "code"),
+        enum_check("sector", Sector),
+        enum_check("level", Level),
+        enum_check("study_load_unit", StudyLoadUnit),
+        enum_check("status", ModuleStatus),
+        sa.CheckConstraint("study_load_value > 0", name="study_load_positive"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    institution_id: int = Field(foreign_key="institution.id", index=True)
+    code: str = Field(max_length=40)
+    title: str = Field(max_length=200)
+    summary: str = Field(default="", max_length=600)
+    description: str = Field(default="", sa_type=sa.Text)
+    sector: str = Field(max_length=10)
+    level: str = Field(max_length=20)
+    study_load_value: float
+    study_load_unit: str = Field(max_length=20)
+    learning_outcomes: list[str] = Field(default_factory=list, sa_type=JSON)
+    prerequisites: str = Field(default="", sa_type=sa.Text)
+    assessment: str = Field(default="", sa_type=sa.Text)
+    participation: str = Field(default="", max_length=300)
+    quality_assurance: str = Field(default="", max_length=500)
+    micro_credential: bool = Field(default=False)
+    esco_uris: list[str] = Field(default_factory=list, sa_type=JSON)
+    status: str = Field(default=ModuleStatus.DRAFT, max_length=20, index=True)
+    # Pending edits of a published module, in the canonical content form; None when none.
+    draft_content: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    # Number of the latest published version (0 before the first publication).
+    current_version: int = Field(default=0)
+    # Optimistic lock: bumped by SQLAlchemy on every update, compared before every edit.
+    lock_version: int = Field(default=1, sa_column=_lock_column("module"))
+    published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = created_at_field()
+    updated_at: datetime = updated_at_field()
+
+    __mapper_args__ = {"version_id_col": _LOCK_COLUMNS["module"]}
+
+    institution: "Institution" = Relationship()
+    tags: list["ModuleTag"] = Relationship(
+        back_populates="module",
+        sa_relationship_kwargs={"cascade": "all, delete-orphan", "lazy": "selectin"},
+    )
+    units: list["LearningUnit"] = Relationship(
+        back_populates="module",
+        sa_relationship_kwargs={
+            "cascade": "all, delete-orphan",
+            "order_by": "LearningUnit.position",
+        },
+    )
+    materials: list["Material"] = Relationship(
+        back_populates="module",
+        sa_relationship_kwargs={"cascade": "all, delete-orphan", "order_by": "Material.position"},
+    )
+    offerings: list["Offering"] = Relationship(
+        back_populates="module",
+        sa_relationship_kwargs={
+            "cascade": "all, delete-orphan",
+            "order_by": "Offering.start_date",
+        },
+    )
+
+    def codes(self, vocabulary: str) -> list[str]:
+        """The codes this module is tagged with in one vocabulary, in vocabulary order."""
+        present = {t.code for t in self.tags if t.vocabulary == vocabulary}
+        return [c for c in TAG_VOCABULARIES[vocabulary].values() if c in present]
+
+    def set_codes(self, vocabulary: str, codes: list[str]) -> None:
+        """Replace this module's codes in one vocabulary."""
+        wanted = set(codes)
+        kept = [t for t in self.tags if t.vocabulary != vocabulary or t.code in wanted]
+        have = {t.code for t in kept if t.vocabulary == vocabulary}
+        kept += [ModuleTag(vocabulary=vocabulary, code=c) for c in codes if c not in have]
+        self.tags = kept
+
+    @property
+    def is_public(self) -> bool:
+        """Whether anonymous visitors may see this module."""
+        return self.status == ModuleStatus.PUBLISHED
+
+
+class ModuleTag(SQLModel, table=True):
+    """One code of a multi-valued vocabulary (competency, language, ...) on a module."""
+
+    __tablename__ = "module_tag"
+    __table_args__ = (_tag_check(), sa.Index("ix_module_tag_lookup", "vocabulary", "code"))
+
+    module_id: int | None = Field(
+        default=None, foreign_key="module.id", primary_key=True, ondelete="CASCADE"
+    )
+    vocabulary: str = Field(max_length=20, primary_key=True)
+    code: str = Field(max_length=30, primary_key=True)
+
+    module: "Module" = Relationship(back_populates="tags")
+
+
+class LearningUnit(SQLModel, table=True):
+    """A part of a module with its own outcomes and assessment (a "leereenheid")."""
+
+    __tablename__ = "learning_unit"
+    __table_args__ = (
+        sa.UniqueConstraint("module_id", "code"),
+        enum_check("study_load_unit", StudyLoadUnit),
+        enum_check("component_type", ComponentType),
+        sa.CheckConstraint("study_load_value > 0", name="study_load_positive"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    module_id: int = Field(foreign_key="module.id", index=True, ondelete="CASCADE")
+    code: str = Field(max_length=40)
+    position: int = Field(default=0)
+    title: str = Field(max_length=200)
+    description: str = Field(default="", sa_type=sa.Text)
+    learning_outcomes: list[str] = Field(default_factory=list, sa_type=JSON)
+    study_load_value: float
+    study_load_unit: str = Field(max_length=20)
+    assessment: str = Field(default="", sa_type=sa.Text)
+    component_type: str = Field(max_length=20)
+
+    module: "Module" = Relationship(back_populates="units")
+
+
+class Material(SQLModel, table=True):
+    """Digital learning material of a module, or of one of its units, with its licence."""
+
+    __tablename__ = "material"
+    __table_args__ = (
+        enum_check("material_type", MaterialType),
+        enum_check("licence", Licence),
+        enum_check("language", TeachingLanguage),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    module_id: int = Field(foreign_key="module.id", index=True, ondelete="CASCADE")
+    unit_code: str | None = Field(default=None, max_length=40)
+    position: int = Field(default=0)
+    title: str = Field(max_length=200)
+    url: str = Field(max_length=500)
+    material_type: str = Field(max_length=20)
+    format: str = Field(default="", max_length=100)
+    language: str = Field(max_length=3)
+    licence: str = Field(max_length=20)
+    authors: str = Field(default="", max_length=300)
+    description: str = Field(default="", max_length=1000)
+
+    module: "Module" = Relationship(back_populates="materials")
+
+    @property
+    def is_openly_licensed(self) -> bool:
+        """Whether another institution may reuse this material."""
+        return self.licence in Licence.open_licences()
+
+
+class Offering(SQLModel, table=True):
+    """A run of a module: dates, place, language, price and seats."""
+
+    __tablename__ = "offering"
+    __table_args__ = (
+        sa.UniqueConstraint("module_id", "code"),
+        enum_check("status", OfferingStatus),
+        enum_check("delivery_mode", DeliveryMode),
+        enum_check("language", TeachingLanguage),
+        sa.CheckConstraint("end_date >= start_date", name="ends_after_start"),
+        sa.CheckConstraint("price_eur >= 0", name="price_not_negative"),
+        sa.CheckConstraint("seats >= 0", name="seats_not_negative"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    module_id: int = Field(foreign_key="module.id", index=True, ondelete="CASCADE")
+    code: str = Field(max_length=40)
+    start_date: date = Field(index=True)
+    end_date: date
+    enrol_from: date | None = None
+    enrol_until: date | None = None
+    city: str = Field(default="", max_length=100)
+    delivery_mode: str = Field(max_length=20)
+    language: str = Field(max_length=3)
+    price_eur: Decimal = Field(sa_type=sa.Numeric(10, 2))
+    price_note: str = Field(default="", max_length=300)
+    seats: int
+    status: str = Field(default=OfferingStatus.PLANNED, max_length=20)
+    lock_version: int = Field(default=1, sa_column=_lock_column("offering"))
+    created_at: datetime = created_at_field()
+    updated_at: datetime = updated_at_field()
+
+    __mapper_args__ = {"version_id_col": _LOCK_COLUMNS["offering"]}
+
+    module: "Module" = Relationship(back_populates="offerings")
+
+
+class ModuleVersion(SQLModel, table=True):
+    """An immutable published version of a module's content, with its SHA-256 content hash."""
+
+    __tablename__ = "module_version"
+    __table_args__ = (sa.UniqueConstraint("module_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    module_id: int = Field(foreign_key="module.id", index=True, ondelete="CASCADE")
+    number: int
+    content: dict[str, Any] = Field(sa_type=JSON)
+    content_hash: str = Field(max_length=64)
+    published_at: datetime = created_at_field()
+    published_by_id: int | None = Field(
+        default=None, foreign_key="user_account.id", ondelete="SET NULL"
+    )
+    published_by_name: str = Field(default="", max_length=120)

@@ -1,0 +1,139 @@
+"""Reading modules: the public list, one module, and its upcoming offerings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import selectinload
+from sqlmodel import Session
+
+from catalogue.accounts.permissions import Actor, can_view_module
+from catalogue.errors import NotFound
+from catalogue.institutions.models import Institution, Region
+from catalogue.modules.models import Module, ModuleTag, Offering
+from catalogue.pagination import Page, paginate
+from catalogue.vocabularies import ModuleStatus, OfferingStatus
+
+
+@dataclass
+class ModuleFilter:
+    """Filters of a module list; empty lists mean "any"."""
+
+    sectors: list[str] = field(default_factory=list)
+    competencies: list[str] = field(default_factory=list)
+    region_codes: list[str] = field(default_factory=list)
+    institution_codes: list[str] = field(default_factory=list)
+
+
+def _load_options():
+    return (
+        selectinload(Module.institution).selectinload(Institution.region),
+        selectinload(Module.tags),
+    )
+
+
+def list_published_modules(
+    *, session: Session, filters: ModuleFilter | None = None, page: int = 1, page_size: int = 20
+) -> Page[Module]:
+    """Published modules by title, filtered and paged."""
+    filters = filters or ModuleFilter()
+    statement = (
+        select(Module)
+        .join(Institution)
+        .join(Region)
+        .where(Module.status == ModuleStatus.PUBLISHED)
+        .options(*_load_options())
+        .order_by(Module.title, Module.id)
+    )
+    if filters.sectors:
+        statement = statement.where(Module.sector.in_(filters.sectors))
+    if filters.region_codes:
+        statement = statement.where(Region.code.in_(filters.region_codes))
+    if filters.institution_codes:
+        statement = statement.where(Institution.code.in_(filters.institution_codes))
+    if filters.competencies:
+        statement = statement.where(
+            exists().where(
+                ModuleTag.module_id == Module.id,
+                ModuleTag.vocabulary == "competencies",
+                ModuleTag.code.in_(filters.competencies),
+            )
+        )
+    return paginate(session, statement, page=page, page_size=page_size)
+
+
+def get_module(*, session: Session, actor: Actor, module_id: int) -> Module:
+    """One module the actor may see, with everything a page shows; NotFound otherwise."""
+    module = session.scalar(
+        select(Module)
+        .where(Module.id == module_id)
+        .options(
+            *_load_options(),
+            selectinload(Module.units),
+            selectinload(Module.materials),
+            selectinload(Module.offerings),
+        )
+    )
+    # A module the actor may not see is reported as absent, so drafts do not leak their existence.
+    if module is None or not can_view_module(actor, module):
+        raise NotFound(f"no module with id {module_id}")
+    return module
+
+
+def upcoming_offerings(module: Module, *, today: date | None = None) -> list[Offering]:
+    """The module's runs that have not ended, soonest first, cancelled ones included."""
+    today = today or date.today()
+    return [
+        o for o in module.offerings if o.end_date >= today and o.status != OfferingStatus.COMPLETED
+    ]
+
+
+def recently_published(*, session: Session, limit: int = 6) -> list[Module]:
+    """The most recently published modules."""
+    return list(
+        session.scalars(
+            select(Module)
+            .where(Module.status == ModuleStatus.PUBLISHED)
+            .options(*_load_options())
+            .order_by(Module.published_at.desc().nulls_last(), Module.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def catalogue_totals(*, session: Session) -> dict[str, int]:
+    """Headline numbers for the front page: published modules, institutions, regions."""
+    from sqlalchemy import func
+
+    return {
+        "modules": session.scalar(
+            select(func.count()).select_from(Module).where(Module.status == ModuleStatus.PUBLISHED)
+        )
+        or 0,
+        "institutions": session.scalar(select(func.count()).select_from(Institution)) or 0,
+        "regions": session.scalar(
+            select(func.count()).select_from(Region).where(Region.partner_of_id.is_(None))
+        )
+        or 0,
+    }
+
+
+def institution_modules(
+    *, session: Session, actor: Actor, institution: Institution
+) -> list[Module]:
+    """Every module of an institution, drafts included, for its editors and coordinators."""
+    from catalogue.accounts.permissions import can_read_institution_internals
+    from catalogue.errors import PermissionDenied
+
+    if not can_read_institution_internals(actor, institution.id, institution.region_id):
+        raise PermissionDenied("not an editor or coordinator of this institution")
+    return list(
+        session.scalars(
+            select(Module)
+            .where(Module.institution_id == institution.id)
+            .options(*_load_options())
+            .order_by(Module.title)
+        )
+    )

@@ -1,0 +1,1 @@
+"""Search: the whoosh index behind one adapter, fed from the database by a transactional outbox."""

@@ -1,0 +1,110 @@
+"""The server-rendered pages: blueprints, template helpers and error pages."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask import Flask, g, render_template, request, url_for
+from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from markupsafe import Markup, escape
+from werkzeug.exceptions import HTTPException
+
+from catalogue import vocabularies
+from catalogue.errors import CatalogueError
+from catalogue.i18n import LANGUAGE_COOKIE
+
+csrf = CSRFProtect()
+
+
+def init_app(app: Flask) -> None:
+    """Register the page blueprints, CSRF protection, template filters and HTML error pages."""
+    from catalogue.web import accounts, admin, editor, pages
+
+    csrf.init_app(app)
+    for blueprint in (pages.bp, accounts.bp, editor.bp, admin.bp):
+        app.register_blueprint(blueprint)
+    app.jinja_env.filters.update(
+        paragraphs=paragraphs,
+        money=money,
+        day=day,
+        moment=moment,
+        number=number,
+    )
+    app.jinja_env.globals.update(
+        vocab=vocabularies, url_with=url_with, LANGUAGE_COOKIE=LANGUAGE_COOKIE
+    )
+    app.context_processor(lambda: {"current_locale": str(get_locale())})
+    app.register_error_handler(CSRFError, _csrf_error_page)
+    app.register_error_handler(HTTPException, _http_error_page)
+    app.register_error_handler(CatalogueError, _catalogue_error_page)
+
+
+def paragraphs(text: str | None) -> Markup:
+    """Plain text as HTML: escaped; blank lines split paragraphs, single newlines break lines."""
+    if not text:
+        return Markup("")
+    blocks = [b.strip() for b in str(text).split("\n\n") if b.strip()]
+    return Markup("\n").join(
+        Markup("<p>{}</p>").format(Markup("<br>\n").join(escape(line) for line in b.split("\n")))
+        for b in blocks
+    )
+
+
+def money(value: Decimal | float | None) -> str:
+    """An amount in euros in the visitor's language; "free" for zero."""
+    if value is None:
+        return ""
+    if value == 0:
+        return _("free")
+    return format_currency(value, "EUR")
+
+
+def day(value: date | None) -> str:
+    """A date in the visitor's language."""
+    return format_date(value, "medium") if value else ""
+
+
+def moment(value: datetime | None) -> str:
+    """A timestamp in the visitor's language and the Dutch time zone."""
+    return format_datetime(value, "medium") if value else ""
+
+
+def number(value) -> str:
+    """A number in the visitor's language."""
+    return "" if value is None else format_decimal(value)
+
+
+def url_with(**changes) -> str:
+    """The current page's URL with some query arguments changed (None removes one)."""
+    args = request.args.to_dict(flat=False)
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = value if isinstance(value, list) else [value]
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def _http_error_page(error: HTTPException):
+    if request.path.startswith("/api/"):
+        return error
+    return render_template("errors/error.html", error=error), error.code
+
+
+def _csrf_error_page(error: CSRFError):
+    message = _(
+        "This form has expired or was not sent from this site. Go back, reload the page and "
+        "try again."
+    )
+    return render_template("errors/error.html", error=error, message=message), 400
+
+
+def _catalogue_error_page(error: CatalogueError):
+    g.error_message = error.message
+    return (
+        render_template("errors/error.html", error=error, message=error.message),
+        error.status_code,
+    )

@@ -1,0 +1,379 @@
+"""The editor: dashboards, the module form, publishing, runs, versions and the audit trail."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+from marshmallow import ValidationError
+
+from catalogue.accounts.auth import current_actor
+from catalogue.accounts.permissions import (
+    can_edit_institution,
+    can_read_institution_internals,
+)
+from catalogue.audit import services as audit
+from catalogue.db import get_session
+from catalogue.errors import Conflict, InvalidInput, PermissionDenied, StaleEdit
+from catalogue.institutions import services as institutions
+from catalogue.institutions.models import Institution
+from catalogue.modules import editing
+from catalogue.modules import services as modules
+from catalogue.modules.content import apply_content, working_content
+from catalogue.modules.models import Module
+from catalogue.web.module_form import ModuleForm
+from schemas.modules import ModuleContentSchema, OfferingSchema
+
+bp = Blueprint("editor", __name__, url_prefix="/manage")
+
+
+@bp.before_request
+@login_required
+def _require_login():
+    """Every editor page needs a logged-in user."""
+
+
+def _base_version() -> int | None:
+    value = request.form.get("lock_version", "")
+    return int(value) if value.isdigit() else None
+
+
+@bp.get("/")
+def dashboard():
+    """The institutions this person edits or coordinates, with their modules by status."""
+    actor = current_actor()
+    session = get_session()
+    visible = [
+        i
+        for i in institutions.list_institutions(session=session)
+        if can_read_institution_internals(actor, i.id, i.region_id)
+    ]
+    return render_template("editor/dashboard.html", institutions=visible, actor=actor)
+
+
+@bp.get("/institutions/<code>")
+def institution_dashboard(code: str):
+    """One institution's drafts, published and archived modules."""
+    session = get_session()
+    actor = current_actor()
+    institution = institutions.get_institution(session=session, code=code)
+    all_modules = modules.institution_modules(session=session, actor=actor, institution=institution)
+    grouped = {
+        "draft": [m for m in all_modules if m.status == "draft"],
+        "changed": [m for m in all_modules if m.status == "published" and m.draft_content],
+        "published": [m for m in all_modules if m.status == "published"],
+        "archived": [m for m in all_modules if m.status == "archived"],
+    }
+    return render_template(
+        "editor/institution.html",
+        institution=institution,
+        grouped=grouped,
+        can_edit=can_edit_institution(actor, institution.id),
+    )
+
+
+def _render_form(
+    form: ModuleForm,
+    *,
+    institution: Institution,
+    module: Module | None,
+    status: int = 200,
+    conflict: StaleEdit | None = None,
+):
+    # The form carries the version its content was based on. After a conflict it carries the
+    # stored version, so that saving again (after reading the differences) is a deliberate choice.
+    if conflict is not None:
+        lock_version = conflict.current_version
+    elif module is not None:
+        lock_version = request.form.get("lock_version") or module.lock_version
+    else:
+        lock_version = None
+    return (
+        render_template(
+            "editor/module_form.html",
+            form=form,
+            institution=institution,
+            module=module,
+            lock_version=lock_version,
+            conflict=conflict,
+        ),
+        status,
+    )
+
+
+def _handle_form_action(form: ModuleForm, institution, module):
+    """Add-a-group buttons re-render the form without saving."""
+    action = request.form.get("action", "save")
+    if action == "add-unit":
+        form.add_unit()
+        return _render_form(form, institution=institution, module=module)
+    if action == "add-material":
+        form.add_material()
+        return _render_form(form, institution=institution, module=module)
+    return None
+
+
+@bp.route("/institutions/<code>/modules/new", methods=["GET", "POST"])
+def new_module(code: str):
+    """Create a module for an institution the person edits."""
+    session = get_session()
+    actor = current_actor()
+    institution = institutions.get_institution(session=session, code=code)
+    if not can_edit_institution(actor, institution.id):
+        raise PermissionDenied(_("You may only change the data of your own institution."))
+    if request.method == "GET":
+        return _render_form(ModuleForm.blank(), institution=institution, module=None)
+    form = ModuleForm.from_request(request.form)
+    rerender = _handle_form_action(form, institution, None)
+    if rerender:
+        return rerender
+    try:
+        content = ModuleContentSchema().load(form.to_raw_content())
+        module = editing.create_module(
+            session=session, actor=actor, institution_id=institution.id, content=content
+        )
+    except ValidationError as exc:
+        form.set_errors(exc.messages)
+        return _render_form(form, institution=institution, module=None, status=422)
+    except (InvalidInput, Conflict) as exc:
+        form.set_errors(exc.fields or {"_schema": [exc.message]})
+        return _render_form(form, institution=institution, module=None, status=422)
+    flash(_("The module has been saved as a draft."), "success")
+    return redirect(url_for("editor.edit_module", module_id=module.id))
+
+
+def _editable_module(module_id: int) -> Module:
+    module = modules.get_module(session=get_session(), actor=current_actor(), module_id=module_id)
+    if not can_edit_institution(current_actor(), module.institution_id):
+        raise PermissionDenied(_("You may only change the data of your own institution."))
+    return module
+
+
+@bp.route("/modules/<int:module_id>/edit", methods=["GET", "POST"])
+def edit_module(module_id: int):
+    """Edit a module's content; a published module's edits stay a draft until published."""
+    session = get_session()
+    module = _editable_module(module_id)
+    if request.method == "GET":
+        form = ModuleForm.from_content(working_content(module))
+        return _render_form(form, institution=module.institution, module=module)
+    form = ModuleForm.from_request(request.form)
+    rerender = _handle_form_action(form, module.institution, module)
+    if rerender:
+        return rerender
+    try:
+        content = ModuleContentSchema().load(form.to_raw_content())
+        editing.update_module(
+            session=session,
+            actor=current_actor(),
+            module_id=module.id,
+            content=content,
+            base_version=_base_version(),
+        )
+    except ValidationError as exc:
+        form.set_errors(exc.messages)
+        return _render_form(form, institution=module.institution, module=module, status=422)
+    except StaleEdit as exc:
+        return _render_form(
+            form, institution=module.institution, module=module, status=409, conflict=exc
+        )
+    except (InvalidInput, Conflict) as exc:
+        form.set_errors(exc.fields or {"_schema": [exc.message]})
+        return _render_form(form, institution=module.institution, module=module, status=422)
+    flash(_("Your changes have been saved."), "success")
+    return redirect(url_for("editor.edit_module", module_id=module.id))
+
+
+@bp.get("/modules/<int:module_id>/preview")
+def preview_module(module_id: int):
+    """The module as the public would see it once its current draft is published."""
+    module = _editable_module(module_id)
+    preview = Module(
+        id=module.id,
+        institution_id=module.institution_id,
+        code=module.code,
+        title=module.title,
+        sector=module.sector,
+        level=module.level,
+        study_load_value=module.study_load_value,
+        study_load_unit=module.study_load_unit,
+        status=module.status,
+    )
+    preview.institution = module.institution
+    apply_content(preview, working_content(module))
+    return render_template(
+        "modules/detail.html",
+        module=preview,
+        offerings=modules.upcoming_offerings(module),
+        preview=True,
+    )
+
+
+def _lifecycle(module_id: int, operation, done_message: str):
+    module = _editable_module(module_id)
+    try:
+        operation(
+            session=get_session(),
+            actor=current_actor(),
+            module_id=module.id,
+            base_version=_base_version(),
+        )
+    except StaleEdit as exc:
+        flash(exc.message, "error")
+    except Conflict as exc:
+        flash(exc.message, "error")
+    else:
+        flash(done_message, "success")
+    return redirect(url_for("editor.edit_module", module_id=module.id))
+
+
+@bp.post("/modules/<int:module_id>/publish")
+def publish_module(module_id: int):
+    """Publish the module's current content as a new version."""
+    return _lifecycle(module_id, editing.publish_module, _("The module has been published."))
+
+
+@bp.post("/modules/<int:module_id>/archive")
+def archive_module(module_id: int):
+    """Take the module out of the public catalogue."""
+    return _lifecycle(module_id, editing.archive_module, _("The module has been archived."))
+
+
+@bp.post("/modules/<int:module_id>/discard")
+def discard_draft(module_id: int):
+    """Throw away unpublished changes."""
+    return _lifecycle(
+        module_id, editing.discard_draft, _("The unpublished changes have been discarded.")
+    )
+
+
+# -- offerings ------------------------------------------------------------------------------
+
+
+def _offering_input() -> dict:
+    raw = request.form.to_dict()
+    raw.pop("csrf_token", None)
+    raw.pop("lock_version", None)
+    raw["price_eur"] = raw.get("price_eur", "").strip().replace(",", ".")
+    seats = raw.get("seats", "").strip()
+    raw["seats"] = int(seats) if seats.isdigit() else seats
+    return raw
+
+
+@bp.route("/modules/<int:module_id>/offerings/new", methods=["GET", "POST"])
+def new_offering(module_id: int):
+    """Add a run to a module."""
+    module = _editable_module(module_id)
+    values, errors = {"delivery_mode": "on-campus", "language": "nld", "status": "planned"}, {}
+    if request.method == "POST":
+        values = request.form.to_dict()
+        try:
+            data = OfferingSchema().load(_offering_input())
+            editing.create_offering(
+                session=get_session(), actor=current_actor(), module_id=module.id, data=data
+            )
+        except ValidationError as exc:
+            errors = exc.messages
+        except Conflict as exc:
+            errors = exc.fields or {"_schema": [exc.message]}
+        else:
+            flash(_("The run has been added."), "success")
+            return redirect(url_for("editor.edit_module", module_id=module.id))
+    return render_template(
+        "editor/offering_form.html", module=module, offering=None, values=values, errors=errors
+    ), (422 if errors else 200)
+
+
+def _editable_offering(offering_id: int):
+    session = get_session()
+    from catalogue.modules.models import Offering
+
+    offering = session.get(Offering, offering_id)
+    if offering is None:
+        abort(404)
+    module = _editable_module(offering.module_id)
+    return module, offering
+
+
+@bp.route("/offerings/<int:offering_id>/edit", methods=["GET", "POST"])
+def edit_offering(offering_id: int):
+    """Change a run."""
+    module, offering = _editable_offering(offering_id)
+    values = OfferingSchema().dump(offering)
+    errors: dict = {}
+    if request.method == "POST":
+        values = request.form.to_dict()
+        try:
+            data = OfferingSchema().load(_offering_input())
+            editing.update_offering(
+                session=get_session(),
+                actor=current_actor(),
+                offering_id=offering.id,
+                data=data,
+                base_version=_base_version(),
+            )
+        except ValidationError as exc:
+            errors = exc.messages
+        except Conflict as exc:
+            errors = exc.fields or {"_schema": [exc.message]}
+        except StaleEdit as exc:
+            errors = {"_schema": [exc.message]}
+        else:
+            flash(_("The run has been saved."), "success")
+            return redirect(url_for("editor.edit_module", module_id=module.id))
+    return render_template(
+        "editor/offering_form.html",
+        module=module,
+        offering=offering,
+        values=values,
+        errors=errors,
+    ), (422 if errors else 200)
+
+
+@bp.post("/offerings/<int:offering_id>/delete")
+def delete_offering(offering_id: int):
+    """Remove a run."""
+    module, offering = _editable_offering(offering_id)
+    try:
+        editing.delete_offering(
+            session=get_session(),
+            actor=current_actor(),
+            offering_id=offering.id,
+            base_version=_base_version(),
+        )
+    except StaleEdit as exc:
+        flash(exc.message, "error")
+    else:
+        flash(_("The run has been removed."), "success")
+    return redirect(url_for("editor.edit_module", module_id=module.id))
+
+
+# -- audit ----------------------------------------------------------------------------------
+
+
+@bp.get("/institutions/<code>/audit")
+def institution_audit(code: str):
+    """The institution's audit trail."""
+    session = get_session()
+    institution = institutions.get_institution(session=session, code=code)
+    page = audit.institution_trail(
+        session=session,
+        actor=current_actor(),
+        institution=institution,
+        page=request.args.get("page", 1, type=int) or 1,
+    )
+    return render_template("editor/audit.html", institution=institution, page=page, module=None)
+
+
+@bp.get("/modules/<int:module_id>/audit")
+def module_audit(module_id: int):
+    """One module's audit trail."""
+    module = modules.get_module(session=get_session(), actor=current_actor(), module_id=module_id)
+    events = audit.module_trail(session=get_session(), actor=current_actor(), module=module)
+    return render_template(
+        "editor/audit.html",
+        institution=module.institution,
+        module=module,
+        events=events,
+        page=None,
+    )

@@ -1,0 +1,216 @@
+"""The module editor's form: flat HTML form fields to content and back, and errors to fields.
+
+The editor works without JavaScript: units and material are numbered groups of fields
+(`units-0-title`), "add a unit" re-renders the form with one more empty group, and a failed save
+re-renders exactly what the person typed with the errors beside the fields.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from werkzeug.datastructures import MultiDict
+
+from catalogue.errors import flatten_errors
+from catalogue.modules.models import TAG_VOCABULARIES
+
+TEXT_FIELDS = (
+    "code",
+    "title",
+    "summary",
+    "description",
+    "sector",
+    "level",
+    "prerequisites",
+    "assessment",
+    "participation",
+    "quality_assurance",
+)
+LINE_LIST_FIELDS = ("learning_outcomes", "esco_uris")
+UNIT_TEXT_FIELDS = ("code", "title", "description", "assessment", "component_type")
+MATERIAL_TEXT_FIELDS = (
+    "title",
+    "url",
+    "material_type",
+    "format",
+    "language",
+    "licence",
+    "authors",
+    "description",
+    "unit_code",
+)
+_GROUP_RE = re.compile(r"^(units|materials)-(\d{1,3})-([a-z_]+)$")
+MAX_GROUPS = 120
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _number(text: str) -> str | None:
+    text = text.strip().replace(",", ".")
+    return text or None
+
+
+@dataclass
+class ModuleForm:
+    """What the editor form shows: raw values as typed, and errors per form field."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    units: list[dict[str, str]] = field(default_factory=list)
+    materials: list[dict[str, str]] = field(default_factory=list)
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    # For each unit/material in the content, the index of its group on the form.
+    unit_slots: list[int] = field(default_factory=list)
+    material_slots: list[int] = field(default_factory=list)
+
+    # -- building --------------------------------------------------------------------------
+    @classmethod
+    def from_content(cls, content: dict[str, Any]) -> ModuleForm:
+        """The form filled from stored content."""
+        values: dict[str, Any] = {name: content.get(name) or "" for name in TEXT_FIELDS}
+        values["study_load_value"] = _format_number(content["study_load"]["value"])
+        values["study_load_unit"] = content["study_load"]["unit"]
+        for vocabulary in TAG_VOCABULARIES:
+            values[vocabulary] = list(content.get(vocabulary) or [])
+        for name in LINE_LIST_FIELDS:
+            values[name] = "\n".join(content.get(name) or [])
+        values["micro_credential"] = bool(content.get("micro_credential"))
+        units = [
+            {
+                **{name: unit.get(name) or "" for name in UNIT_TEXT_FIELDS},
+                "learning_outcomes": "\n".join(unit.get("learning_outcomes") or []),
+                "study_load_value": _format_number(unit["study_load"]["value"]),
+                "study_load_unit": unit["study_load"]["unit"],
+            }
+            for unit in content.get("units", [])
+        ]
+        materials = [
+            {name: material.get(name) or "" for name in MATERIAL_TEXT_FIELDS}
+            for material in content.get("materials", [])
+        ]
+        return cls(values=values, units=units, materials=materials)
+
+    @classmethod
+    def blank(cls) -> ModuleForm:
+        """An empty form for a new module, with one empty unit."""
+        values: dict[str, Any] = {name: "" for name in TEXT_FIELDS}
+        values.update(study_load_value="", study_load_unit="ects", micro_credential=False)
+        for vocabulary in TAG_VOCABULARIES:
+            values[vocabulary] = []
+        for name in LINE_LIST_FIELDS:
+            values[name] = ""
+        return cls(values=values, units=[_blank_unit()], materials=[])
+
+    @classmethod
+    def from_request(cls, form: MultiDict) -> ModuleForm:
+        """The form as submitted: every value kept as typed."""
+        values: dict[str, Any] = {name: form.get(name, "") for name in TEXT_FIELDS}
+        values["study_load_value"] = form.get("study_load_value", "")
+        values["study_load_unit"] = form.get("study_load_unit", "")
+        for vocabulary in TAG_VOCABULARIES:
+            values[vocabulary] = form.getlist(vocabulary)
+        for name in LINE_LIST_FIELDS:
+            values[name] = form.get(name, "")
+        values["micro_credential"] = form.get("micro_credential") == "y"
+        groups: dict[str, dict[int, dict[str, str]]] = {"units": {}, "materials": {}}
+        for key in form:
+            match = _GROUP_RE.match(key)
+            if match and int(match.group(2)) < MAX_GROUPS:
+                kind, index, name = match.group(1), int(match.group(2)), match.group(3)
+                groups[kind].setdefault(index, {})[name] = form.get(key, "")
+        units = [groups["units"][i] for i in sorted(groups["units"])]
+        materials = [groups["materials"][i] for i in sorted(groups["materials"])]
+        return cls(values=values, units=units, materials=materials)
+
+    def add_unit(self) -> None:
+        """One more empty unit group."""
+        self.units.append(_blank_unit())
+
+    def add_material(self) -> None:
+        """One more empty material group."""
+        self.materials.append({name: "" for name in MATERIAL_TEXT_FIELDS})
+
+    # -- to content ------------------------------------------------------------------------
+    def to_raw_content(self) -> dict[str, Any]:
+        """The submitted form as input for ModuleContentSchema (not yet validated)."""
+        values = self.values
+        raw: dict[str, Any] = {name: values.get(name, "") for name in TEXT_FIELDS}
+        raw["study_load"] = {
+            "value": _number(values.get("study_load_value", "")),
+            "unit": values.get("study_load_unit", ""),
+        }
+        for vocabulary in TAG_VOCABULARIES:
+            raw[vocabulary] = values.get(vocabulary, [])
+        for name in LINE_LIST_FIELDS:
+            raw[name] = _lines(values.get(name, ""))
+        raw["micro_credential"] = bool(values.get("micro_credential"))
+        raw["units"], self.unit_slots = [], []
+        for slot, unit in enumerate(self.units):
+            if unit.get("remove") == "y" or _is_blank(unit, UNIT_TEXT_FIELDS, "component_type"):
+                continue
+            self.unit_slots.append(slot)
+            raw["units"].append(
+                {
+                    **{name: unit.get(name, "") for name in UNIT_TEXT_FIELDS},
+                    "learning_outcomes": _lines(unit.get("learning_outcomes", "")),
+                    "study_load": {
+                        "value": _number(unit.get("study_load_value", "")),
+                        "unit": unit.get("study_load_unit", ""),
+                    },
+                }
+            )
+        raw["materials"], self.material_slots = [], []
+        for slot, material in enumerate(self.materials):
+            if material.get("remove") == "y" or _is_blank(
+                material, MATERIAL_TEXT_FIELDS, "material_type", "language", "licence"
+            ):
+                continue
+            self.material_slots.append(slot)
+            item = {name: material.get(name, "") for name in MATERIAL_TEXT_FIELDS}
+            item["unit_code"] = item["unit_code"] or None
+            raw["materials"].append(item)
+        return raw
+
+    def set_errors(self, messages: dict[str, Any]) -> None:
+        """Place marshmallow's (or a service's) errors beside the form fields they concern."""
+        for path, message in flatten_errors(messages):
+            self.errors.setdefault(self._form_field(path), []).append(message)
+
+    def _form_field(self, path: str) -> str:
+        match = re.match(r"^(units|materials)\[(\d+)\]\.?([a-z_]*)\.?([a-z_]*)", path)
+        if match:
+            kind, index, name, sub = match.groups()
+            slots = self.unit_slots if kind == "units" else self.material_slots
+            slot = slots[int(index)] if int(index) < len(slots) else int(index)
+            if name == "study_load":
+                name = f"study_load_{sub or 'value'}"
+            return f"{kind}-{slot}-{name or 'code'}"
+        head = re.split(r"[.\[]", path, maxsplit=1)[0]
+        if head == "study_load":
+            return "study_load_unit" if path.endswith("unit") else "study_load_value"
+        return head or "_schema"
+
+    def error_list(self) -> list[tuple[str, str]]:
+        """(form field, message) pairs for the summary at the top of the form."""
+        return [(name, message) for name, messages in self.errors.items() for message in messages]
+
+
+def _blank_unit() -> dict[str, str]:
+    unit = {name: "" for name in UNIT_TEXT_FIELDS}
+    unit.update(learning_outcomes="", study_load_value="", study_load_unit="sbu")
+    return unit
+
+
+def _is_blank(group: dict[str, str], names, *ignored: str) -> bool:
+    """A group the person left empty (choices with a default value do not count)."""
+    keys = [n for n in names if n not in ignored] + ["learning_outcomes", "study_load_value"]
+    return not any((group.get(k) or "").strip() for k in keys)
+
+
+def _format_number(value: float | None) -> str:
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else str(value)

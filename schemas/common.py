@@ -1,0 +1,130 @@
+"""Field types and validators shared by every schema."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+from schemas.messages import Length
+
+# C0 control characters other than tab and newline, and the non-characters; PostgreSQL refuses NUL
+# and none of these belong in a course description.
+_FORBIDDEN_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+
+
+class BaseSchema(Schema):
+    """Schema that refuses unknown fields, so a typo in a field name is reported, not ignored."""
+
+    class Meta:
+        unknown = RAISE
+
+
+class Text(fields.String):
+    """A string that is trimmed, has its newlines normalised and may not hold control characters.
+
+    `multiline=False` also refuses line breaks (titles, codes, names).
+    """
+
+    def __init__(self, *, max_length: int, min_length: int = 0, multiline: bool = False, **kw):
+        validators = list(kw.pop("validate", []) or [])
+        validators.append(Length(min=min_length, max=max_length))
+        if min_length and "required" not in kw and "load_default" not in kw:
+            kw["required"] = True
+        super().__init__(validate=validators, **kw)
+        self.multiline = multiline
+
+    def _deserialize(self, value: Any, attr, data, **kwargs) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+        if _FORBIDDEN_CHARS.search(text):
+            raise ValidationError(_l("Contains control characters that cannot be stored."))
+        if not self.multiline and "\n" in text:
+            raise ValidationError(_l("Must be a single line."))
+        return text.strip()
+
+
+class Code(Text):
+    """An identifier chosen by a person: letters, digits, dot, dash and underscore."""
+
+    def __init__(self, *, max_length: int = 40, **kw):
+        kw.setdefault("required", True)
+        super().__init__(
+            max_length=max_length,
+            min_length=1,
+            validate=[
+                validate.Regexp(
+                    CODE_PATTERN,
+                    error=_l(
+                        "Use letters, digits, '.', '-' and '_' only, starting with a letter "
+                        "or digit."
+                    ),
+                )
+            ],
+            **kw,
+        )
+
+
+def one_of(vocabulary) -> validate.OneOf:
+    """A validator that keeps a value inside a vocabulary and lists the allowed codes when not."""
+    return validate.OneOf(vocabulary.values(), error=_l("Must be one of: {choices}."))
+
+
+def vocabulary_field(vocabulary, **kw) -> fields.String:
+    """A single code from a vocabulary."""
+    return fields.String(validate=one_of(vocabulary), **kw)
+
+
+def unique_items(values: list) -> None:
+    """Refuse lists that name the same value twice."""
+    seen = set()
+    for value in values:
+        key = value if isinstance(value, str | int | float) else repr(value)
+        if key in seen:
+            raise ValidationError(_l("'{value}' is listed twice.").format(value=value))
+        seen.add(key)
+
+
+def vocabulary_list(vocabulary, *, min_items: int = 0, max_items: int | None = None, **kw):
+    """A list of distinct codes from a vocabulary."""
+    return fields.List(
+        fields.String(validate=one_of(vocabulary)),
+        validate=[Length(min=min_items, max=max_items), unique_items],
+        **kw,
+    )
+
+
+class HttpUrl(fields.String):
+    """An absolute http(s) URL without control characters; `allow_blank` accepts ""."""
+
+    def __init__(self, *, allow_blank: bool = False, **kw):
+        url = validate.URL(
+            schemes={"http", "https"},
+            require_tld=True,
+            error=_l("Must be a web address starting with http:// or https://."),
+        )
+        validators = list(kw.pop("validate", []) or [])
+        validators[:0] = [Length(max=500), (lambda v: v == "" or url(v)) if allow_blank else url]
+        super().__init__(validate=validators, **kw)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs).strip()
+        if _FORBIDDEN_CHARS.search(text):
+            raise ValidationError(_l("Contains control characters that cannot be stored."))
+        return text
+
+
+class EmailAddress(fields.String):
+    """An e-mail address, stored in lower case."""
+
+    def __init__(self, **kw):
+        validators = list(kw.pop("validate", []) or [])
+        validators[:0] = [Length(max=200), validate.Email(error=_l("Must be an e-mail address."))]
+        super().__init__(validate=validators, **kw)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).strip().lower()

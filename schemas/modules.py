@@ -1,0 +1,215 @@
+"""Schemas of a module's content (module, learning units, material) and of its offerings.
+
+`ModuleContentSchema` defines the canonical content form of a module: the web editor's drafts,
+published versions and their hashes, the API and the seed files all use it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from marshmallow import ValidationError, fields, post_dump, pre_load, validate, validates_schema
+
+from catalogue.vocabularies import (
+    SECTOR_LEVELS,
+    Audience,
+    Competency,
+    ComponentType,
+    DeliveryMode,
+    Level,
+    Licence,
+    MaterialType,
+    OfferingStatus,
+    Sector,
+    StudyLoadUnit,
+    TargetGroup,
+    TeachingLanguage,
+)
+from schemas.common import BaseSchema, Code, HttpUrl, Text, unique_items, vocabulary_field
+from schemas.common import vocabulary_list as vocab_list
+from schemas.messages import Length, Range
+
+ESCO_PREFIX = "http://data.europa.eu/esco/"
+
+
+class StudyLoadSchema(BaseSchema):
+    """Study load as OOAPI gives it: a value and its unit, kept as entered."""
+
+    value = fields.Float(
+        required=True, allow_nan=False, validate=Range(min=0, min_inclusive=False, max=6000)
+    )
+    unit = vocabulary_field(StudyLoadUnit, required=True)
+
+
+def outcome_list(**kw) -> fields.List:
+    """Learning outcomes: short statements, one per item."""
+    return fields.List(
+        Text(max_length=500, min_length=3),
+        validate=[Length(max=30), unique_items],
+        load_default=list,
+        **kw,
+    )
+
+
+class LearningUnitSchema(BaseSchema):
+    """A learning unit of a module."""
+
+    code = Code()
+    title = Text(max_length=200, min_length=3)
+    description = Text(max_length=5000, multiline=True, load_default="")
+    learning_outcomes = outcome_list()
+    study_load = fields.Nested(StudyLoadSchema, required=True)
+    assessment = Text(max_length=2000, multiline=True, load_default="")
+    component_type = vocabulary_field(ComponentType, required=True)
+
+
+class MaterialSchema(BaseSchema):
+    """Digital learning material with its NL-LOM licence."""
+
+    title = Text(max_length=200, min_length=3)
+    url = HttpUrl(required=True)
+    material_type = vocabulary_field(MaterialType, required=True)
+    format = Text(
+        max_length=100,
+        load_default="",
+        validate=[
+            validate.Regexp(
+                r"^$|^[a-z]+/[A-Za-z0-9.+-]+$",
+                error=_l("Use a media type such as application/pdf."),
+            )
+        ],
+    )
+    language = vocabulary_field(TeachingLanguage, required=True)
+    licence = vocabulary_field(Licence, required=True)
+    authors = Text(max_length=300, load_default="")
+    description = Text(max_length=1000, multiline=True, load_default="")
+    unit_code = fields.String(load_default=None, allow_none=True, validate=Length(max=40))
+
+
+class ModuleContentSchema(BaseSchema):
+    """The content of a module that is versioned: module fields, learning units and material."""
+
+    code = Code()
+    title = Text(max_length=200, min_length=3)
+    summary = Text(max_length=600, multiline=True, load_default="")
+    description = Text(max_length=20000, multiline=True, load_default="")
+    sector = vocabulary_field(Sector, required=True)
+    level = vocabulary_field(Level, required=True)
+    study_load = fields.Nested(StudyLoadSchema, required=True)
+    competencies = vocab_list(Competency, min_items=1, required=True)
+    languages = vocab_list(TeachingLanguage, min_items=1, required=True)
+    delivery_modes = vocab_list(DeliveryMode, min_items=1, required=True)
+    target_groups = vocab_list(TargetGroup, load_default=list)
+    audiences = vocab_list(Audience, load_default=list)
+    learning_outcomes = outcome_list()
+    prerequisites = Text(max_length=3000, multiline=True, load_default="")
+    assessment = Text(max_length=3000, multiline=True, load_default="")
+    participation = Text(max_length=300, load_default="")
+    quality_assurance = Text(max_length=500, multiline=True, load_default="")
+    micro_credential = fields.Boolean(load_default=False)
+    esco_uris = fields.List(
+        HttpUrl(
+            validate=[
+                validate.Regexp(
+                    "^" + re.escape(ESCO_PREFIX),
+                    error=_l("Must be an ESCO URI starting with http://data.europa.eu/esco/."),
+                )
+            ]
+        ),
+        validate=[Length(max=20), unique_items],
+        load_default=list,
+    )
+    units = fields.List(
+        fields.Nested(LearningUnitSchema), validate=Length(max=50), load_default=list
+    )
+    materials = fields.List(
+        fields.Nested(MaterialSchema), validate=Length(max=100), load_default=list
+    )
+
+    @validates_schema
+    def _check_consistency(self, data: dict[str, Any], **_kwargs) -> None:
+        errors: dict[str, Any] = {}
+        sector, level = data.get("sector"), data.get("level")
+        if sector and level and level not in SECTOR_LEVELS[sector]:
+            errors["level"] = [_l("This level does not belong to the chosen sector.")]
+        unit_errors: dict[int, dict[str, list]] = {}
+        seen: set[str] = set()
+        for index, unit in enumerate(data.get("units") or []):
+            code = unit.get("code", "").lower()
+            if code in seen:
+                unit_errors[index] = {"code": [_l("Another unit of this module has this code.")]}
+            seen.add(code)
+        if unit_errors:
+            errors["units"] = unit_errors
+        material_errors: dict[int, dict[str, list]] = {}
+        for index, material in enumerate(data.get("materials") or []):
+            unit_code = material.get("unit_code")
+            if unit_code and unit_code.lower() not in seen:
+                material_errors[index] = {
+                    "unit_code": [_l("No learning unit of this module has this code.")]
+                }
+        if material_errors:
+            errors["materials"] = material_errors
+        if errors:
+            raise ValidationError(errors)
+
+    @post_dump
+    def _canonical(self, data: dict[str, Any], **_kwargs) -> dict[str, Any]:
+        # Floats that hold whole numbers are written the same way however they were entered.
+        for holder in [data, *data.get("units", [])]:
+            load = holder.get("study_load")
+            if load and load.get("value") is not None:
+                load["value"] = float(load["value"])
+        return data
+
+
+class OfferingSchema(BaseSchema):
+    """A run of a module (not versioned: seats and dates change without a new version)."""
+
+    code = Code()
+    start_date = fields.Date(required=True)
+    end_date = fields.Date(required=True)
+    enrol_from = fields.Date(load_default=None, allow_none=True)
+    enrol_until = fields.Date(load_default=None, allow_none=True)
+    city = Text(max_length=100, load_default="")
+    delivery_mode = vocabulary_field(DeliveryMode, required=True)
+    language = vocabulary_field(TeachingLanguage, required=True)
+    price_eur = fields.Decimal(
+        required=True,
+        places=2,
+        as_string=False,
+        allow_nan=False,
+        validate=Range(min=0, max=1_000_000),
+    )
+    price_note = Text(max_length=300, load_default="")
+    seats = fields.Integer(required=True, strict=True, validate=Range(min=0, max=100_000))
+    status = vocabulary_field(OfferingStatus, load_default=OfferingStatus.PLANNED)
+
+    @pre_load
+    def _blank_dates_are_none(self, data, **_kwargs):
+        if isinstance(data, dict):
+            data = dict(data)
+            for key in ("enrol_from", "enrol_until"):
+                if data.get(key) == "":
+                    data[key] = None
+        return data
+
+    @validates_schema
+    def _check_dates(self, data: dict[str, Any], **_kwargs) -> None:
+        errors: dict[str, list] = {}
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            errors["end_date"] = [_l("The end date lies before the start date.")]
+        enrol_from, enrol_until = data.get("enrol_from"), data.get("enrol_until")
+        if enrol_from and enrol_until and enrol_until < enrol_from:
+            errors["enrol_until"] = [_l("Enrolment closes before it opens.")]
+        if enrol_until and end and enrol_until > end:
+            errors["enrol_until"] = [_l("Enrolment closes after the offering has ended.")]
+        if data.get("delivery_mode") in ("on-campus", "hybrid", "situated") and not data.get(
+            "city"
+        ):
+            errors["city"] = [_l("Give the place for an offering that is not fully online.")]
+        if errors:
+            raise ValidationError(errors)
