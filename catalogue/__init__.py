@@ -19,15 +19,18 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder=str(resource_dir("templates")),
     )
     from catalogue import config
+    from catalogue.routing import IdConverter
 
     config.configure(app, test_config)
+    app.url_map.converters["id"] = IdConverter
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from catalogue import db, i18n, web
+    from catalogue import api, db, i18n, web
     from catalogue.accounts import auth
 
     db.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)
     web.init_app(app)
+    api.init_app(app)
     return app

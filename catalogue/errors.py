@@ -29,6 +29,12 @@ class PermissionDenied(CatalogueError):
     status_code = 403
 
 
+class NotAuthenticated(PermissionDenied):
+    """Nobody is logged in (or the API token is missing, unknown or revoked)."""
+
+    status_code = 401
+
+
 class InvalidInput(CatalogueError):
     """Input failed validation; `fields` maps field paths to messages."""
 

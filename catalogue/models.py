@@ -2,7 +2,7 @@
 
 from sqlmodel import SQLModel
 
-from catalogue.accounts.models import Membership, User
+from catalogue.accounts.models import ApiToken, Membership, User
 from catalogue.audit.models import AuditEvent
 from catalogue.institutions.models import Institution, Region, RegionTarget
 from catalogue.modules.models import (
@@ -18,6 +18,7 @@ from catalogue.search.models import OutboxEntry
 metadata = SQLModel.metadata
 
 __all__ = [
+    "ApiToken",
     "AuditEvent",
     "Institution",
     "LearningUnit",

@@ -15,6 +15,8 @@ from schemas.messages import Length
 # and none of these belong in a course description.
 _FORBIDDEN_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+SINGLE_LINE_PATTERN = r"^[^\u0000-\u0008\u000a-\u001f\u007f\ufffe\uffff]*$"
+MULTILINE_PATTERN = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffe\uffff]*$"
 
 
 class BaseSchema(Schema):
@@ -35,6 +37,10 @@ class Text(fields.String):
         validators.append(Length(min=min_length, max=max_length))
         if min_length and "required" not in kw and "load_default" not in kw:
             kw["required"] = True
+        # Document what _deserialize refuses, so API clients (and fuzzers) know.
+        kw.setdefault("metadata", {}).setdefault(
+            "pattern", MULTILINE_PATTERN if multiline else SINGLE_LINE_PATTERN
+        )
         super().__init__(validate=validators, **kw)
         self.multiline = multiline
 
@@ -53,6 +59,7 @@ class Code(Text):
 
     def __init__(self, *, max_length: int = 40, **kw):
         kw.setdefault("required", True)
+        kw.setdefault("metadata", {})["pattern"] = CODE_PATTERN
         super().__init__(
             max_length=max_length,
             min_length=1,

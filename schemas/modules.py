@@ -38,7 +38,10 @@ class StudyLoadSchema(BaseSchema):
     """Study load as OOAPI gives it: a value and its unit, kept as entered."""
 
     value = fields.Float(
-        required=True, allow_nan=False, validate=Range(min=0, min_inclusive=False, max=6000)
+        metadata={"exclusiveMinimum": True},
+        required=True,
+        allow_nan=False,
+        validate=Range(min=0, min_inclusive=False, max=6000),
     )
     unit = vocabulary_field(StudyLoadUnit, required=True)
 

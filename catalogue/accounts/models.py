@@ -63,3 +63,29 @@ class Membership(SQLModel, table=True):
     user: "User" = Relationship(back_populates="memberships")
     institution: Optional["Institution"] = Relationship(sa_relationship_kwargs={"lazy": "selectin"})
     region: Optional["Region"] = Relationship(sa_relationship_kwargs={"lazy": "selectin"})
+
+
+class ApiToken(SQLModel, table=True):
+    """A named token with which an institution's system calls the API on a user's behalf.
+
+    Only the SHA-256 hash of the token is stored; the token itself is shown once.
+    """
+
+    __tablename__ = "api_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    name: str = Field(max_length=100)
+    # The first characters, to recognise a token in lists and to find it before comparing.
+    prefix: str = Field(max_length=16, index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = created_at_field()
+    last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+    user: "User" = Relationship()
+
+    @property
+    def is_active(self) -> bool:
+        """Whether the token still opens the API."""
+        return self.revoked_at is None

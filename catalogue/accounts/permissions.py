@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 
-from catalogue.errors import PermissionDenied
+from catalogue.errors import NotAuthenticated, PermissionDenied
 
 
 @dataclass(frozen=True)
@@ -59,12 +59,14 @@ def can_view_module(actor: Actor, module) -> bool:
 def require_edit_institution(actor: Actor, institution_id: int) -> None:
     """Refuse unless the actor may change this institution's data."""
     if actor.is_anonymous:
-        raise PermissionDenied(_("Log in to make changes."))
+        raise NotAuthenticated(_("Log in to make changes."))
     if not can_edit_institution(actor, institution_id):
         raise PermissionDenied(_("You may only change the data of your own institution."))
 
 
 def require_administrator(actor: Actor) -> None:
     """Refuse unless the actor is an administrator."""
+    if actor.is_anonymous:
+        raise NotAuthenticated(_("Log in to make changes."))
     if not actor.is_administrator:
         raise PermissionDenied(_("Only administrators may do this."))

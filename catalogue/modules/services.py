@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, or_, select, true
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session
 
-from catalogue.accounts.permissions import Actor, can_view_module
+from catalogue.accounts.permissions import ANONYMOUS, Actor, can_view_module
 from catalogue.errors import NotFound
 from catalogue.institutions.models import Institution, Region
 from catalogue.modules.models import Module, ModuleTag, Offering
@@ -22,9 +22,12 @@ class ModuleFilter:
     """Filters of a module list; empty lists mean "any"."""
 
     sectors: list[str] = field(default_factory=list)
+    levels: list[str] = field(default_factory=list)
     competencies: list[str] = field(default_factory=list)
     region_codes: list[str] = field(default_factory=list)
     institution_codes: list[str] = field(default_factory=list)
+    statuses: list[str] = field(default_factory=lambda: [ModuleStatus.PUBLISHED])
+    updated_since: datetime | None = None
 
 
 def _load_options():
@@ -34,19 +37,39 @@ def _load_options():
     )
 
 
-def list_published_modules(
-    *, session: Session, filters: ModuleFilter | None = None, page: int = 1, page_size: int = 20
+def _visible_to(actor: Actor):
+    """SQL condition: the modules an actor may see (published ones, and their own drafts)."""
+    if actor.is_administrator:
+        return true()
+    return or_(
+        Module.status == ModuleStatus.PUBLISHED,
+        Module.institution_id.in_(actor.editor_of or [-1]),
+        Institution.region_id.in_(actor.coordinator_of or [-1]),
+    )
+
+
+def list_modules(
+    *,
+    session: Session,
+    actor: Actor = ANONYMOUS,
+    filters: ModuleFilter | None = None,
+    page: int = 1,
+    page_size: int = 20,
 ) -> Page[Module]:
-    """Published modules by title, filtered and paged."""
+    """Modules the actor may see, by title, filtered (published ones unless asked) and paged."""
     filters = filters or ModuleFilter()
     statement = (
         select(Module)
         .join(Institution)
         .join(Region)
-        .where(Module.status == ModuleStatus.PUBLISHED)
+        .where(_visible_to(actor), Module.status.in_(filters.statuses or ModuleStatus.values()))
         .options(*_load_options())
         .order_by(Module.title, Module.id)
     )
+    if filters.levels:
+        statement = statement.where(Module.level.in_(filters.levels))
+    if filters.updated_since:
+        statement = statement.where(Module.updated_at >= filters.updated_since)
     if filters.sectors:
         statement = statement.where(Module.sector.in_(filters.sectors))
     if filters.region_codes:

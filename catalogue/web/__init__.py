@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask import Flask, g, render_template, request, url_for
+from flask import Flask, redirect, render_template, request, url_for
 from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -13,6 +13,7 @@ from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
 from catalogue import vocabularies
+from catalogue.api import errors as api_errors
 from catalogue.errors import CatalogueError
 from catalogue.i18n import LANGUAGE_COOKIE
 
@@ -21,10 +22,10 @@ csrf = CSRFProtect()
 
 def init_app(app: Flask) -> None:
     """Register the page blueprints, CSRF protection, template filters and HTML error pages."""
-    from catalogue.web import accounts, admin, editor, pages
+    from catalogue.web import accounts, admin, api_docs, editor, pages
 
     csrf.init_app(app)
-    for blueprint in (pages.bp, accounts.bp, editor.bp, admin.bp):
+    for blueprint in (pages.bp, accounts.bp, editor.bp, admin.bp, api_docs.bp):
         app.register_blueprint(blueprint)
     app.jinja_env.filters.update(
         paragraphs=paragraphs,
@@ -88,13 +89,19 @@ def url_with(**changes) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
+def _is_api_request() -> bool:
+    return request.path.startswith("/api/")
+
+
 def _http_error_page(error: HTTPException):
-    if request.path.startswith("/api/"):
-        return error
+    if _is_api_request():
+        return api_errors.http_error(error)
     return render_template("errors/error.html", error=error), error.code
 
 
 def _csrf_error_page(error: CSRFError):
+    if _is_api_request():
+        return api_errors.http_error(error)
     message = _(
         "This form has expired or was not sent from this site. Go back, reload the page and "
         "try again."
@@ -103,7 +110,10 @@ def _csrf_error_page(error: CSRFError):
 
 
 def _catalogue_error_page(error: CatalogueError):
-    g.error_message = error.message
+    if _is_api_request():
+        return api_errors.catalogue_error(error)
+    if error.status_code == 401:
+        return redirect(url_for("accounts.login", next=request.full_path))
     return (
         render_template("errors/error.html", error=error, message=error.message),
         error.status_code,

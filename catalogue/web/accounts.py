@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import login_required, login_user, logout_user
 
 from catalogue.accounts import services as accounts
+from catalogue.accounts import tokens
 from catalogue.accounts.auth import SessionUser, current_account, current_actor
 from catalogue.db import get_session
 from catalogue.errors import InvalidInput, PermissionDenied
@@ -67,6 +68,42 @@ def account():
                 _("Your password has been changed. Other sessions have been logged out."), "success"
             )
             return redirect(url_for("accounts.account"))
+    return _account_page(errors=errors, status=422 if errors else 200)
+
+
+def _account_page(*, errors=None, new_token=None, status=200):
+    user = current_account()
     return render_template(
-        "accounts/account.html", user=current_account(), actor=current_actor(), errors=errors
-    ), (422 if errors else 200)
+        "accounts/account.html",
+        user=user,
+        actor=current_actor(),
+        errors=errors or {},
+        tokens=tokens.list_tokens(session=get_session(), user_id=user.id),
+        new_token=new_token,
+    ), status
+
+
+@bp.post("/account/tokens")
+@login_required
+def create_token():
+    """Create an API token and show it once (never stored, never put in a cookie)."""
+    try:
+        issued = tokens.create_token(
+            session=get_session(),
+            actor=current_actor(),
+            user=current_account(),
+            name=request.form.get("token_name", ""),
+        )
+    except InvalidInput as exc:
+        return _account_page(errors={"token_name": exc.fields["name"]}, status=422)
+    response = _account_page(new_token=issued, status=201)
+    return response
+
+
+@bp.post("/account/tokens/<id:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int):
+    """Revoke one of the user's API tokens."""
+    token = tokens.revoke_token(session=get_session(), actor=current_actor(), token_id=token_id)
+    flash(_("The token %(name)s has been revoked.", name=token.name), "success")
+    return redirect(url_for("accounts.account"))

@@ -60,7 +60,7 @@ def users():
     ), (422 if errors else 200)
 
 
-@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/users/<id:user_id>", methods=["GET", "POST"])
 def user(user_id: int):
     """One account: grant and revoke roles, block or unblock."""
     session = get_session()

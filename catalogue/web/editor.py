@@ -149,7 +149,7 @@ def _editable_module(module_id: int) -> Module:
     return module
 
 
-@bp.route("/modules/<int:module_id>/edit", methods=["GET", "POST"])
+@bp.route("/modules/<id:module_id>/edit", methods=["GET", "POST"])
 def edit_module(module_id: int):
     """Edit a module's content; a published module's edits stay a draft until published."""
     session = get_session()
@@ -184,7 +184,7 @@ def edit_module(module_id: int):
     return redirect(url_for("editor.edit_module", module_id=module.id))
 
 
-@bp.get("/modules/<int:module_id>/preview")
+@bp.get("/modules/<id:module_id>/preview")
 def preview_module(module_id: int):
     """The module as the public would see it once its current draft is published."""
     module = _editable_module(module_id)
@@ -227,19 +227,19 @@ def _lifecycle(module_id: int, operation, done_message: str):
     return redirect(url_for("editor.edit_module", module_id=module.id))
 
 
-@bp.post("/modules/<int:module_id>/publish")
+@bp.post("/modules/<id:module_id>/publish")
 def publish_module(module_id: int):
     """Publish the module's current content as a new version."""
     return _lifecycle(module_id, editing.publish_module, _("The module has been published."))
 
 
-@bp.post("/modules/<int:module_id>/archive")
+@bp.post("/modules/<id:module_id>/archive")
 def archive_module(module_id: int):
     """Take the module out of the public catalogue."""
     return _lifecycle(module_id, editing.archive_module, _("The module has been archived."))
 
 
-@bp.post("/modules/<int:module_id>/discard")
+@bp.post("/modules/<id:module_id>/discard")
 def discard_draft(module_id: int):
     """Throw away unpublished changes."""
     return _lifecycle(
@@ -260,7 +260,7 @@ def _offering_input() -> dict:
     return raw
 
 
-@bp.route("/modules/<int:module_id>/offerings/new", methods=["GET", "POST"])
+@bp.route("/modules/<id:module_id>/offerings/new", methods=["GET", "POST"])
 def new_offering(module_id: int):
     """Add a run to a module."""
     module = _editable_module(module_id)
@@ -295,7 +295,7 @@ def _editable_offering(offering_id: int):
     return module, offering
 
 
-@bp.route("/offerings/<int:offering_id>/edit", methods=["GET", "POST"])
+@bp.route("/offerings/<id:offering_id>/edit", methods=["GET", "POST"])
 def edit_offering(offering_id: int):
     """Change a run."""
     module, offering = _editable_offering(offering_id)
@@ -330,7 +330,7 @@ def edit_offering(offering_id: int):
     ), (422 if errors else 200)
 
 
-@bp.post("/offerings/<int:offering_id>/delete")
+@bp.post("/offerings/<id:offering_id>/delete")
 def delete_offering(offering_id: int):
     """Remove a run."""
     module, offering = _editable_offering(offering_id)
@@ -365,7 +365,7 @@ def institution_audit(code: str):
     return render_template("editor/audit.html", institution=institution, page=page, module=None)
 
 
-@bp.get("/modules/<int:module_id>/audit")
+@bp.get("/modules/<id:module_id>/audit")
 def module_audit(module_id: int):
     """One module's audit trail."""
     module = modules.get_module(session=get_session(), actor=current_actor(), module_id=module_id)

@@ -40,7 +40,7 @@ def module_list():
         competencies=request.args.getlist("competency"),
         region_codes=request.args.getlist("region"),
     )
-    page = modules.list_published_modules(
+    page = modules.list_modules(
         session=get_session(),
         filters=filters,
         page=_page_number(),
@@ -50,7 +50,7 @@ def module_list():
     return render_template("modules/list.html", page=page, filters=filters, regions=regions)
 
 
-@bp.get("/modules/<int:module_id>")
+@bp.get("/modules/<id:module_id>")
 def module_detail(module_id: int):
     """One module with its units, material and upcoming runs."""
     module = modules.get_module(session=get_session(), actor=current_actor(), module_id=module_id)
@@ -59,7 +59,7 @@ def module_detail(module_id: int):
     )
 
 
-@bp.get("/modules/<int:module_id>/versions")
+@bp.get("/modules/<id:module_id>/versions")
 def module_versions(module_id: int):
     """The published versions of a module, with their content hashes."""
     session = get_session()
@@ -68,7 +68,7 @@ def module_versions(module_id: int):
     return render_template("modules/versions.html", module=module, versions=versions)
 
 
-@bp.get("/modules/<int:module_id>/versions/<int:number>")
+@bp.get("/modules/<id:module_id>/versions/<id:number>")
 def module_version(module_id: int, number: int):
     """One published version of a module, as it was published."""
     session = get_session()
@@ -77,7 +77,7 @@ def module_version(module_id: int, number: int):
     return render_template("modules/version.html", module=module, version=version)
 
 
-@bp.get("/modules/<int:module_id>/compare")
+@bp.get("/modules/<id:module_id>/compare")
 def compare_versions(module_id: int):
     """Field-by-field differences between two published versions of a module."""
     session = get_session()
@@ -116,7 +116,7 @@ def institution_detail(code: str):
     """One institution and its published modules."""
     session = get_session()
     institution = institutions.get_institution(session=session, code=code)
-    page = modules.list_published_modules(
+    page = modules.list_modules(
         session=session,
         filters=modules.ModuleFilter(institution_codes=[code]),
         page=_page_number(),
@@ -138,7 +138,7 @@ def region_detail(code: str):
     """One region: the plan's targets, its institutions and their modules."""
     session = get_session()
     region = institutions.get_region(session=session, code=code)
-    page = modules.list_published_modules(
+    page = modules.list_modules(
         session=session,
         filters=modules.ModuleFilter(region_codes=[code]),
         page=_page_number(),

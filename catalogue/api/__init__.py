@@ -1,0 +1,76 @@
+"""The JSON API at /api/v1 (flask-smorest): the same services and rules as the web pages.
+
+Reads of published content need no login. Writes need `Authorization: Bearer <token>`; session
+cookies are ignored here, so no page can make a browser write through the API (no CSRF hole).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import Flask
+from flask.json.provider import DefaultJSONProvider
+from flask_smorest import Api
+
+from catalogue.routing import IdConverter, id_parameter_schema
+from schemas.api import ErrorSchema
+
+
+class CatalogueApi(Api):
+    """flask-smorest's Api with our error format; errors are rendered by catalogue.api.errors."""
+
+    ERROR_SCHEMA = ErrorSchema
+
+    def _register_error_handlers(self):
+        # One handler for pages and API alike is registered by catalogue.web; see api/errors.py.
+        pass
+
+
+api = CatalogueApi()
+
+
+class CatalogueJSONProvider(DefaultJSONProvider):
+    """JSON with euro amounts as numbers (as OpenAPI documents them) and translated texts."""
+
+    @staticmethod
+    def default(o):
+        if isinstance(o, Decimal):
+            return float(o)
+        if hasattr(o, "__html__") or type(o).__name__ == "LazyString":
+            return str(o)
+        return DefaultJSONProvider.default(o)
+
+
+def init_app(app: Flask) -> None:
+    """Register the API blueprints and describe the API for OpenAPI."""
+    app.json = CatalogueJSONProvider(app)
+    from catalogue.api import institutions, meta, modules, offerings
+
+    app.config.setdefault(
+        "API_SPEC_OPTIONS",
+        {
+            "info": {
+                "description": (
+                    "The national catalogue of semicon learning modules. Reads of published "
+                    "content are open; writes need an API token (`Authorization: Bearer …`) "
+                    "created on your account page or with `catalogue tokens create`. "
+                    "Writes to an existing resource need `If-Match` with its ETag."
+                ),
+            },
+            "servers": [{"url": "/"}],
+        },
+    )
+    api.init_app(app)
+    api.register_converter(IdConverter, id_parameter_schema)
+    api.spec.components.security_scheme(
+        "bearerAuth", {"type": "http", "scheme": "bearer", "description": "API token"}
+    )
+    from catalogue.api.auth import require_token_for_writes
+
+    for module in (meta, institutions, modules, offerings):
+        module.blp.before_request(require_token_for_writes)
+        api.register_blueprint(module.blp)
+    from catalogue.web import csrf
+
+    for module in (meta, institutions, modules, offerings):
+        csrf.exempt(module.blp)

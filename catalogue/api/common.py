@@ -1,0 +1,59 @@
+"""Helpers shared by the API's blueprints: paging links and documented error responses."""
+
+from __future__ import annotations
+
+from flask import request, url_for
+
+from catalogue.pagination import Page
+
+# Error responses every operation may give, documented once per kind of operation.
+READ_ERRORS = (400, 401, 404, 422)
+WRITE_ERRORS = (400, 401, 403, 404, 409, 415, 422)
+PRECONDITION_ERRORS = (412, 428)
+
+
+def document_errors(blp, *codes: int):
+    """Decorator: document error responses with the API's error schema."""
+
+    def decorate(view):
+        for code in codes:
+            view = blp.alt_response(code, schema="Error", description=_DESCRIPTIONS[code])(view)
+        return view
+
+    return decorate
+
+
+_DESCRIPTIONS = {
+    400: "Malformed request (not JSON, wrong structure)",
+    401: "No valid API token",
+    403: "The token's user may not do this",
+    404: "Not found, or not visible to you",
+    409: "Conflicts with the current state (duplicate code, invalid transition)",
+    412: "If-Match does not match the stored version (someone else changed it)",
+    415: "Send JSON (Content-Type: application/json)",
+    422: "Invalid input; `fields` names every bad field",
+    428: "If-Match is required for this write",
+}
+
+
+def page_envelope(page: Page, items: list, endpoint: str, **view_args) -> dict:
+    """A paged list with totals and links that keep the current filters."""
+    args = request.args.to_dict(flat=False)
+
+    def link(number: int) -> str:
+        return url_for(endpoint, **view_args, **{**args, "page": number})
+
+    return {
+        "items": items,
+        "page": page.page,
+        "page_size": page.page_size,
+        "total": page.total,
+        "pages": page.pages,
+        "links": {
+            "self": link(page.page),
+            "first": link(1),
+            "last": link(page.pages),
+            "next": link(page.page + 1) if page.has_next else None,
+            "prev": link(page.page - 1) if page.has_previous else None,
+        },
+    }

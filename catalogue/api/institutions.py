@@ -1,0 +1,72 @@
+"""Regions and institutions, read-only."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+
+from catalogue.api.common import READ_ERRORS, document_errors
+from catalogue.db import get_session
+from catalogue.institutions import services as institutions
+from schemas.api import InstitutionListArgsSchema, InstitutionOutSchema, RegionOutSchema
+
+blp = Blueprint(
+    "api_institutions",
+    __name__,
+    url_prefix="/api/v1",
+    description="The plan's regions and their institutions",
+)
+
+
+def _region_out(region) -> dict:
+    return {
+        **region.model_dump(),
+        "partner_of": region.partner_of.code if region.partner_of else None,
+        "targets": [target.model_dump() for target in region.targets],
+        "institutions": [i.code for i in region.institutions],
+    }
+
+
+def _institution_out(institution, counts: dict[int, int]) -> dict:
+    return {
+        **institution.model_dump(),
+        "region": institution.region.code,
+        "published_modules": counts.get(institution.id, 0),
+    }
+
+
+@blp.route("/regions", methods=["GET"])
+@blp.response(200, RegionOutSchema(many=True))
+@document_errors(blp, 400)
+def list_regions():
+    """All regions with their budgets, LLO targets and institutions."""
+    return [_region_out(r) for r in institutions.list_regions(session=get_session())]
+
+
+@blp.route("/regions/<code>", methods=["GET"])
+@blp.response(200, RegionOutSchema)
+@document_errors(blp, 404)
+def get_region(code: str):
+    """One region."""
+    return _region_out(institutions.get_region(session=get_session(), code=code))
+
+
+@blp.route("/institutions", methods=["GET"])
+@blp.arguments(InstitutionListArgsSchema, location="query", as_kwargs=True)
+@blp.response(200, InstitutionOutSchema(many=True))
+@document_errors(blp, *READ_ERRORS)
+def list_institutions(region: list[str]):
+    """All institutions, optionally of some regions."""
+    session = get_session()
+    counts = institutions.published_module_counts(session=session)
+    found = institutions.list_institutions(session=session)
+    return [_institution_out(i, counts) for i in found if not region or i.region.code in region]
+
+
+@blp.route("/institutions/<code>", methods=["GET"])
+@blp.response(200, InstitutionOutSchema)
+@document_errors(blp, 404)
+def get_institution(code: str):
+    """One institution."""
+    session = get_session()
+    institution = institutions.get_institution(session=session, code=code)
+    return _institution_out(institution, institutions.published_module_counts(session=session))

@@ -1,0 +1,263 @@
+"""Schemas of the JSON API: query arguments, response shapes and the one error format."""
+
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from catalogue.vocabularies import Competency, Level, ModuleStatus, Sector
+from schemas.common import BaseSchema, Code
+from schemas.institutions import InstitutionSchema, RegionTargetSchema
+from schemas.messages import Range
+from schemas.modules import (
+    LearningUnitSchema,
+    MaterialSchema,
+    ModuleContentSchema,
+    OfferingSchema,
+    StudyLoadSchema,
+)
+
+
+class ErrorSchema(BaseSchema):
+    """The one error format of the API, for every status code."""
+
+    status = fields.Integer(required=True, metadata={"description": "HTTP status code"})
+    error = fields.String(
+        required=True, metadata={"description": "Short machine-readable name, e.g. not_found"}
+    )
+    message = fields.String(required=True, metadata={"description": "What went wrong, for people"})
+    fields_ = fields.Dict(
+        data_key="fields",
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        metadata={"description": "Messages per field path, e.g. units[0].title"},
+    )
+    current_etag = fields.String(
+        metadata={"description": "On 412: the ETag of the stored resource now"}
+    )
+    changes = fields.List(
+        fields.Dict(),
+        metadata={"description": "On 412 for a module: the fields where your copy differs"},
+    )
+
+
+# -- query arguments ----------------------------------------------------------------------
+
+
+class PageArgsSchema(BaseSchema):
+    """Paging of a list."""
+
+    page = fields.Integer(load_default=1, validate=Range(min=1, max=100_000))
+    page_size = fields.Integer(load_default=20, validate=Range(min=1, max=100))
+
+
+def _codes(vocabulary=None, **kw):
+    inner = fields.String(validate=validate.OneOf(vocabulary.values())) if vocabulary else Code()
+    return fields.List(inner, load_default=list, **kw)
+
+
+class ModuleListArgsSchema(PageArgsSchema):
+    """Filters of the module list; several values of one filter mean any of them."""
+
+    institution = _codes(metadata={"description": "Institution code(s)"})
+    region = _codes(metadata={"description": "Region code(s)"})
+    sector = _codes(Sector, metadata={"description": "mbo, hbo or wo"})
+    level = _codes(Level)
+    competency = _codes(Competency)
+    status = _codes(
+        ModuleStatus,
+        metadata={
+            "description": "Default: published. Drafts and archived modules are listed only "
+            "for tokens that may read them."
+        },
+    )
+    updated_since = fields.AwareDateTime(
+        load_default=None, metadata={"description": "ISO 8601 with time zone"}
+    )
+
+
+class InstitutionListArgsSchema(BaseSchema):
+    """Filter of the institution list."""
+
+    region = _codes(metadata={"description": "Region code(s)"})
+
+
+# -- responses ----------------------------------------------------------------------------
+
+
+class LinksSchema(BaseSchema):
+    """Links of a page of results."""
+
+    self = fields.String(required=True)
+    first = fields.String(required=True)
+    last = fields.String(required=True)
+    next = fields.String(allow_none=True)
+    prev = fields.String(allow_none=True)
+
+
+class PageSchema(BaseSchema):
+    """Envelope of a paged list."""
+
+    page = fields.Integer(required=True)
+    page_size = fields.Integer(required=True)
+    total = fields.Integer(required=True)
+    pages = fields.Integer(required=True)
+    links = fields.Nested(LinksSchema, required=True)
+
+
+class RegionRefSchema(BaseSchema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+
+
+class InstitutionRefSchema(BaseSchema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    region = fields.Nested(RegionRefSchema, required=True)
+
+
+class RegionOutSchema(BaseSchema):
+    """A region with the plan's budgets and targets."""
+
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    partner_of = fields.String(
+        allow_none=True, metadata={"description": "Code of the region it cooperates through"}
+    )
+    description_nl = fields.String()
+    description_en = fields.String()
+    budget_reserved_eur = fields.Float(allow_none=True)
+    budget_initial_intake_eur = fields.Float(allow_none=True)
+    llo_advice_eur = fields.Float(allow_none=True)
+    llo_people_target = fields.Integer(allow_none=True)
+    llo_target_note_nl = fields.String()
+    llo_target_note_en = fields.String()
+    targets = fields.List(fields.Nested(RegionTargetSchema))
+    institutions = fields.List(fields.String(), metadata={"description": "Institution codes"})
+
+
+class InstitutionOutSchema(InstitutionSchema):
+    """An institution."""
+
+    region = fields.String(required=True, metadata={"description": "Region code"})
+    published_modules = fields.Integer()
+
+
+class OOAPISchema(BaseSchema):
+    """The module's classification in Open Education API v5 terms."""
+
+    level = fields.String(required=True)
+    sector = fields.String(required=True)
+    levelOfQualification = fields.Integer(allow_none=True)
+    studyLoad = fields.Dict(required=True)
+    modeOfDelivery = fields.List(fields.String(), required=True)
+    teachingLanguage = fields.String(required=True)
+
+
+class OfferingOutSchema(OfferingSchema):
+    """A run of a module, with its id and lock version."""
+
+    id = fields.Integer(required=True)
+    lock_version = fields.Integer(required=True)
+
+
+class ModuleSummarySchema(BaseSchema):
+    """A module in a list."""
+
+    id = fields.Integer(required=True)
+    code = fields.String(required=True)
+    title = fields.String(required=True)
+    summary = fields.String()
+    institution = fields.Nested(InstitutionRefSchema, required=True)
+    sector = fields.String(required=True)
+    level = fields.String(required=True)
+    study_load = fields.Nested(StudyLoadSchema, required=True)
+    competencies = fields.List(fields.String())
+    languages = fields.List(fields.String())
+    delivery_modes = fields.List(fields.String())
+    target_groups = fields.List(fields.String())
+    status = fields.String(required=True)
+    current_version = fields.Integer(required=True)
+    updated_at = fields.AwareDateTime(required=True)
+    url = fields.String(required=True, metadata={"description": "The module's page"})
+
+
+class ModulePageSchema(PageSchema):
+    items = fields.List(fields.Nested(ModuleSummarySchema), required=True)
+
+
+class ModuleOutSchema(ModuleContentSchema):
+    """A module: its content as stored (published content once published), runs and state."""
+
+    id = fields.Integer(required=True)
+    institution = fields.Nested(InstitutionRefSchema, required=True)
+    status = fields.String(required=True)
+    current_version = fields.Integer(required=True)
+    lock_version = fields.Integer(required=True, metadata={"description": "Also sent as ETag"})
+    has_unpublished_changes = fields.Boolean(required=True)
+    published_at = fields.AwareDateTime(allow_none=True)
+    created_at = fields.AwareDateTime(required=True)
+    updated_at = fields.AwareDateTime(required=True)
+    offerings = fields.List(fields.Nested(OfferingOutSchema), required=True)
+    ooapi = fields.Nested(OOAPISchema, required=True)
+    url = fields.String(required=True)
+    units = fields.List(fields.Nested(LearningUnitSchema), required=True)
+    materials = fields.List(fields.Nested(MaterialSchema), required=True)
+
+
+class ModuleCreateSchema(ModuleContentSchema):
+    """A new module: its content and the institution it belongs to."""
+
+    institution = Code(metadata={"description": "Code of the institution"})
+
+
+class DraftSchema(ModuleContentSchema):
+    """The content an editor works on: the pending draft, or the stored content if none."""
+
+
+class VersionSummarySchema(BaseSchema):
+    number = fields.Integer(required=True)
+    content_hash = fields.String(required=True, metadata={"description": "SHA-256, hex"})
+    published_at = fields.AwareDateTime(required=True)
+    published_by = fields.String(required=True)
+
+
+class VersionSchema(VersionSummarySchema):
+    content = fields.Nested(ModuleContentSchema, required=True)
+
+
+class PublishResultSchema(BaseSchema):
+    module = fields.Nested(ModuleOutSchema, required=True)
+    new_version = fields.Nested(VersionSummarySchema, allow_none=True, required=True)
+
+
+class FieldChangeSchema(BaseSchema):
+    field = fields.String(required=True)
+    before = fields.Raw(allow_none=True)
+    after = fields.Raw(allow_none=True)
+
+
+class CompareArgsSchema(BaseSchema):
+    from_ = fields.Integer(data_key="from", required=True, validate=Range(min=1, max=1_000_000))
+    to = fields.Integer(required=True, validate=Range(min=1, max=1_000_000))
+
+
+class AuditEventSchema(BaseSchema):
+    occurred_at = fields.AwareDateTime(required=True)
+    actor = fields.String(required=True)
+    via = fields.String(required=True)
+    action = fields.String(required=True)
+    entity_type = fields.String(required=True)
+    entity_id = fields.Integer(required=True)
+    summary = fields.String(required=True)
+    before_hash = fields.String(allow_none=True)
+    after_hash = fields.String(allow_none=True)
+
+
+class MeSchema(BaseSchema):
+    """Who a token belongs to, and what it may do."""
+
+    name = fields.String(required=True)
+    email = fields.String(required=True)
+    administrator = fields.Boolean(required=True)
+    editor_of = fields.List(fields.String(), required=True)
+    coordinator_of = fields.List(fields.String(), required=True)
