@@ -27,10 +27,12 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from catalogue import api, db, i18n, web
     from catalogue.accounts import auth
+    from catalogue.search import service as search_service
 
     db.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)
     web.init_app(app)
     api.init_app(app)
+    search_service.init_app(app)
     return app

@@ -274,6 +274,69 @@ def _error_text(exc) -> str:
     return exc.message + (f" ({details})" if details else "")
 
 
+@main.group()
+def search() -> None:
+    """The search index: rebuild, check, apply pending changes."""
+
+
+@search.command("rebuild")
+@click.option("--processes", default=2, show_default=True, help="Indexing processes.")
+@with_appcontext
+def search_rebuild(processes: int) -> None:
+    """Build a new index beside the current one and swap it in; searches keep working."""
+    import time
+
+    from catalogue import db as database
+    from catalogue.search import indexer
+    from catalogue.search.documents import published_module_ids
+    from catalogue.search.service import search_index
+
+    session = database.get_session()
+    total = len(published_module_ids(session))
+    started = time.perf_counter()
+    with click.progressbar(length=total, label="Indexing published modules") as bar:
+        count = indexer.rebuild(session, search_index(), processes=processes, progress=bar.update)
+    seconds = time.perf_counter() - started
+    rate = count / seconds if seconds else 0
+    click.echo(f"Indexed {count} modules in {seconds:.1f} s ({rate:.0f} modules/s).")
+
+
+@search.command("drain")
+@with_appcontext
+def search_drain() -> None:
+    """Apply the changes the index has not applied yet."""
+    from catalogue import db as database
+    from catalogue.search import indexer
+    from catalogue.search.service import search_index
+
+    applied = indexer.drain(database.get_session(), search_index())
+    click.echo(f"Applied {applied} pending changes.")
+
+
+@search.command("check")
+@with_appcontext
+def search_check() -> None:
+    """Compare the index with the database; exit 1 when any module differs."""
+    from catalogue import db as database
+    from catalogue.search import indexer
+    from catalogue.search.service import search_index
+
+    session = database.get_session()
+    index = search_index()
+    if not index.exists():
+        raise click.ClickException("there is no search index yet: run `catalogue search rebuild`")
+    pending = indexer.pending_changes(session, index)
+    differences = indexer.check(session, index)
+    for difference in differences:
+        click.echo(f"module {difference.module_id}: {difference.problem}")
+    if pending:
+        click.echo(f"{pending} changes are waiting in the outbox (`catalogue search drain`).")
+    if differences:
+        click.echo(f"{len(differences)} modules differ between index and database.")
+        sys.exit(1)
+    click.echo("The index matches the database.")
+
+
 @main.command("start")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
@@ -291,9 +354,12 @@ def start(ctx: click.Context, host: str, port: int) -> None:
     with app.app_context():
         ctx.invoke(db_upgrade)
         ctx.invoke(seed)
-        prepare = current_app.extensions.get("catalogue_start_hooks", [])
-        for hook in prepare:
-            hook()
+        from catalogue.search.service import search_index
+
+        if not search_index().exists():
+            ctx.invoke(search_rebuild, processes=1)
+        else:
+            ctx.invoke(search_drain)
     click.echo(f"Serving the catalogue on http://{host}:{port}/ (Ctrl+C stops it).")
     app.run(host=host, port=port, threaded=True, use_reloader=False, debug=False)
 

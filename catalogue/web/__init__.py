@@ -22,10 +22,10 @@ csrf = CSRFProtect()
 
 def init_app(app: Flask) -> None:
     """Register the page blueprints, CSRF protection, template filters and HTML error pages."""
-    from catalogue.web import accounts, admin, api_docs, editor, pages
+    from catalogue.web import accounts, admin, api_docs, editor, pages, search
 
     csrf.init_app(app)
-    for blueprint in (pages.bp, accounts.bp, editor.bp, admin.bp, api_docs.bp):
+    for blueprint in (pages.bp, search.bp, accounts.bp, editor.bp, admin.bp, api_docs.bp):
         app.register_blueprint(blueprint)
     app.jinja_env.filters.update(
         paragraphs=paragraphs,
@@ -33,6 +33,7 @@ def init_app(app: Flask) -> None:
         day=day,
         moment=moment,
         number=number,
+        isodate=isodate,
     )
     app.jinja_env.globals.update(
         vocab=vocabularies, url_with=url_with, LANGUAGE_COOKIE=LANGUAGE_COOKIE
@@ -71,6 +72,11 @@ def day(value: date | None) -> str:
 def moment(value: datetime | None) -> str:
     """A timestamp in the visitor's language and the Dutch time zone."""
     return format_datetime(value, "medium") if value else ""
+
+
+def isodate(value: str | None) -> str:
+    """An ISO date string (as the search index stores it) in the visitor's language."""
+    return day(date.fromisoformat(value)) if value else ""
 
 
 def number(value) -> str:

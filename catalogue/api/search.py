@@ -1,0 +1,63 @@
+"""Search through the API: the same search as the search page."""
+
+from __future__ import annotations
+
+from flask import url_for
+from flask_smorest import Blueprint
+
+from catalogue.api.common import document_errors
+from catalogue.db import get_session
+from catalogue.search.service import request_from_args, search_catalogue
+from schemas.search import SearchArgsSchema, SearchResultSchema
+
+blp = Blueprint(
+    "api_search",
+    __name__,
+    url_prefix="/api/v1",
+    description="Full-text search with facets, ranges and sorting",
+)
+
+
+@blp.route("/search", methods=["GET"])
+@blp.arguments(SearchArgsSchema, location="query", as_kwargs=False)
+@blp.response(200, SearchResultSchema)
+@document_errors(blp, 400, 422)
+def search(args):
+    """Search published modules. Counts per facet value are computed with the filters of the
+    other facets applied (OR within a facet, AND across facets)."""
+    page = search_catalogue(session=get_session(), request=request_from_args(args))
+    items = []
+    for hit in page.hits:
+        d = hit.display
+        items.append(
+            {
+                "id": hit.module_id,
+                "code": d["code"],
+                "title": d["title"],
+                "summary": d["summary"],
+                "institution": d["institution"],
+                "institution_code": d["institution_code"],
+                "region": d["region"],
+                "sector": d["sector"],
+                "level": d["level"],
+                "study_load": d["study_load"],
+                "languages": d["languages"],
+                "delivery_modes": d["delivery_modes"],
+                "competencies": d["competencies"],
+                "snippet": hit.snippet,
+                "next_run": hit.next_run,
+                "url": url_for("pages.module_detail", module_id=hit.module_id, _external=True),
+            }
+        )
+    return {
+        "total": page.total,
+        "page": page.request.page,
+        "page_size": page.request.page_size,
+        "pages": page.pages,
+        "items": items,
+        "facets": {name: [vars(value) for value in values] for name, values in page.facets.items()},
+        "searched_for": page.searched_for,
+        "corrected_from": page.corrected_from,
+        "did_you_mean": page.did_you_mean,
+        "relaxed": page.relaxed,
+    }

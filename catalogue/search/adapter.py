@@ -1,0 +1,788 @@
+"""The whoosh index behind the catalogue's search: the only module that imports whoosh.
+
+What lives here:
+- the index schema and the analysis of text (words, accent folding, stop words, Dutch compound
+  parts, one Dutch or English stem per word, chosen by the language of the document);
+- the index folder: generations that a rebuild builds beside the current one and swaps in with
+  an atomic symlink replace, the last outbox entry each generation has applied, and the
+  whoosh write lock (taken with a timeout) that makes one writer at a time;
+- reading the index into arrays for fast scoring and facet counting. Each segment of a whoosh
+  index never changes once written (only its deletions do), so what is read from a segment is
+  cached by segment id, and a new generation after a small edit reads only its new segment.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import struct
+import threading
+import time
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from whoosh import columns, fields, formats, highlight, index
+from whoosh.analysis import Token, Tokenizer
+from whoosh.automata.fsa import find_all_matches
+from whoosh.automata.lev import levenshtein_automaton
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import LockError
+from whoosh.lang.porter import stem as english_stem
+from whoosh.lang.snowball.dutch import DutchStemmer
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import TermNotFound
+
+from catalogue.search.text import STOP_WORDS, WORD_RE, fold
+from catalogue.search.vocabulary import Thesaurus
+
+LANGUAGES = ("nl", "en")
+TEXT_FIELDS = ("title", "body")
+# Facets with one value per module, and with several.
+SINGLE_FACETS = ("sector", "level", "region", "institution")
+MULTI_FACETS = (
+    "competency",
+    "delivery_mode",
+    "language",
+    "target_group",
+    "audience",
+    "recognised_in",
+    "flags",
+)
+RUN_STATUS_CODES = {"planned": 0, "open": 1, "full": 2, "completed": 3}
+_RUN = struct.Struct("<ifb")  # start day (ordinal), price, status code
+_INDEX_NAME = "catalogue"
+CURRENT = "current"
+
+
+class IndexBusy(Exception):
+    """Another process holds the index's write lock for longer than the timeout."""
+
+
+# -- analysis -------------------------------------------------------------------------------
+
+
+_dutch = DutchStemmer()
+
+
+@lru_cache(maxsize=500_000)
+def stem(word: str, language: str) -> str:
+    """The stem of a folded word in Dutch or English."""
+    if word.isdigit() or len(word) < 3:
+        return word
+    return _dutch.stem(word) if language == "nl" else english_stem(word)
+
+
+class CatalogueTokenizer(Tokenizer):
+    """Words → folded → without stop words → plus compound parts → stemmed, in one pass.
+
+    One generator instead of a chain of filters keeps indexing cheap. With `stemming=None` the
+    words are only folded (for codes, names and places).
+    """
+
+    def __init__(self, stemming: str | None, parts: frozenset[str] = frozenset()):
+        self.stemming = stemming
+        self.parts = parts
+
+    def __eq__(self, other):
+        return (
+            isinstance(other, CatalogueTokenizer)
+            and self.stemming == other.stemming
+            and self.parts == other.parts
+        )
+
+    def __hash__(self):
+        return hash((self.stemming, len(self.parts)))
+
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        token.stopped = False
+        token.boost = 1.0
+        language = self.stemming
+        splitter = _splitter(self.parts) if self.parts else None
+        for raw in WORD_RE.findall(value):
+            word = fold(raw)
+            if language is None:
+                token.text = word
+                yield token
+                continue
+            if word in STOP_WORDS or len(word) < 2:
+                continue
+            token.text = stem(word, language)
+            yield token
+            if splitter is not None and len(word) >= 8:
+                for part in splitter(word):
+                    token.text = stem(part, language)
+                    yield token
+
+
+_splitters: dict[int, Callable[[str], list[str]]] = {}
+
+
+def _splitter(parts: frozenset[str]) -> Callable[[str], list[str]]:
+    key = hash(parts)
+    if key not in _splitters:
+        thesaurus = Thesaurus(parts=parts)
+        _splitters[key] = lru_cache(maxsize=200_000)(thesaurus.split_compound)
+    return _splitters[key]
+
+
+def _schema(thesaurus: Thesaurus) -> fields.Schema:
+    def text(language: str) -> fields.FieldType:
+        # Term frequencies only: no positions, no per-document lengths (we keep our own).
+        return fields.FieldType(
+            formats.Frequency(),
+            analyzer=CatalogueTokenizer(language, thesaurus.parts),
+            scorable=False,
+        )
+
+    schema = fields.Schema(
+        id=fields.ID(unique=True),
+        mid=fields.COLUMN(columns.NumericColumn("i")),
+        keys=fields.FieldType(
+            formats.Frequency(), analyzer=CatalogueTokenizer(None), scorable=False
+        ),
+        study_hours=fields.COLUMN(columns.NumericColumn("f")),
+        published=fields.COLUMN(columns.NumericColumn("q")),
+        body_length=fields.COLUMN(columns.NumericColumn("i")),
+        runs=fields.COLUMN(columns.VarBytesColumn()),
+        fingerprint=fields.COLUMN(columns.VarBytesColumn()),
+        display=fields.STORED(),
+    )
+    for language in LANGUAGES:
+        for name in TEXT_FIELDS:
+            schema.add(f"{name}_{language}", text(language))
+    for name in SINGLE_FACETS + MULTI_FACETS:
+        schema.add(f"f_{name}", fields.KEYWORD(commas=True, lowercase=False, scorable=False))
+    return schema
+
+
+def _whoosh_fields(document: dict[str, Any]) -> dict[str, Any]:
+    """A search document (see catalogue.search.documents) as whoosh field values."""
+    language = document["lang"]
+    flags = []
+    if document["open_material"]:
+        flags.append("open-material")
+    if document.get("micro_credential"):
+        flags.append("micro-credential")
+    values: dict[str, Any] = {
+        "id": str(document["id"]),
+        "mid": document["id"],
+        "keys": document["keys"],
+        f"title_{language}": document["title"],
+        f"body_{language}": document["body"],
+        "study_hours": float(document["study_hours"]),
+        "published": int(document["published"]),
+        "body_length": sum(1 for _ in WORD_RE.finditer(document["body"])),
+        "runs": b"".join(
+            _RUN.pack(start, price, RUN_STATUS_CODES.get(status, 3))
+            for start, price, status in document["runs"]
+        ),
+        "fingerprint": document["fingerprint"].encode("ascii"),
+        "display": json.dumps(document["display"], ensure_ascii=False),
+        "f_flags": ",".join(flags),
+    }
+    for name in SINGLE_FACETS:
+        values[f"f_{name}"] = document[name]
+    for name in MULTI_FACETS:
+        if name != "flags":
+            values[f"f_{name}"] = ",".join(document[name])
+    return values
+
+
+# -- the index folder -----------------------------------------------------------------------
+
+
+class SearchIndex:
+    """The index folder of one node: its generations, its writer, its readers."""
+
+    def __init__(self, root: Path | str, thesaurus: Thesaurus, *, lock_timeout: float = 5.0):
+        self.root = Path(root)
+        self.thesaurus = thesaurus
+        self.lock_timeout = lock_timeout
+        self._cache = SegmentCache()
+
+    # where things are
+    @property
+    def current_path(self) -> Path:
+        return self.root / CURRENT
+
+    def exists(self) -> bool:
+        """Whether a built index is in place."""
+        return self.current_path.exists() and index.exists_in(
+            str(self.current_path), indexname=_INDEX_NAME
+        )
+
+    def ensure(self) -> None:
+        """Create an empty index if there is none (a new node, a first start)."""
+        if not self.exists():
+            self.rebuild([], applied_seq=0)
+
+    def _open(self, path: Path | None = None) -> index.Index:
+        return FileStorage(str(path or self.current_path)).open_index(indexname=_INDEX_NAME)
+
+    @staticmethod
+    def _seq_file(path: Path) -> Path:
+        return path / "applied_seq"
+
+    def applied_seq(self) -> int:
+        """The id of the last outbox entry the current generation has applied."""
+        try:
+            return int(self._seq_file(self.current_path).read_text())
+        except (FileNotFoundError, ValueError):
+            return 0
+
+    @staticmethod
+    def _write_atomically(path: Path, text: str) -> None:
+        temporary = path.with_name(path.name + ".tmp")
+        temporary.write_text(text)
+        os.replace(temporary, path)
+
+    # writing
+    @contextmanager
+    def writing(self) -> Iterator[IndexWriter]:
+        """Hold the write lock of the current generation (waiting up to lock_timeout)."""
+        ix = self._open()
+        try:
+            writer = ix.writer(timeout=self.lock_timeout)
+        except LockError as exc:
+            raise IndexBusy(f"the search index is locked by another writer: {exc}") from exc
+        handle = IndexWriter(self, self.current_path.resolve(), writer)
+        try:
+            yield handle
+        except BaseException:
+            writer.cancel()
+            raise
+        else:
+            handle._commit()
+
+    def rebuild(
+        self,
+        documents: Iterable[dict[str, Any]],
+        *,
+        applied_seq: int,
+        processes: int = 1,
+        progress: Callable[[int], None] | None = None,
+    ) -> int:
+        """Build a new generation from `documents` beside the current one and swap it in.
+
+        Searches keep using the old generation until the swap, which is one atomic rename.
+        Returns the number of documents indexed.
+        """
+        self.root.mkdir(parents=True, exist_ok=True)
+        name = f"gen-{time.time_ns()}"
+        path = self.root / name
+        path.mkdir()
+        storage = FileStorage(str(path))
+        ix = storage.create_index(_schema(self.thesaurus), indexname=_INDEX_NAME)
+        if processes > 1:
+            writer = ix.writer(procs=processes, limitmb=256, multisegment=True)
+        else:
+            writer = ix.writer(limitmb=256)
+        count = 0
+        vocabulary: Counter[str] = Counter()
+        try:
+            for document in documents:
+                writer.add_document(**_whoosh_fields(document))
+                vocabulary.update(_spelling_words(document))
+                count += 1
+                if progress and count % 1000 == 0:
+                    progress(1000)
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            shutil.rmtree(path, ignore_errors=True)
+            raise
+        if progress:
+            progress(count % 1000)
+        self._write_vocabulary(path, vocabulary)
+        self._write_atomically(self._seq_file(path), str(applied_seq))
+        link = self.root / f"{CURRENT}.{name}.tmp"
+        os.symlink(name, link)
+        os.replace(link, self.current_path)
+        self._remove_old_generations(keep={name})
+        return count
+
+    def _remove_old_generations(self, keep: set[str]) -> None:
+        # Keep the generation before the new one: a search that opened it just before the swap
+        # may still read from it. Older ones go.
+        generations = sorted(p for p in self.root.glob("gen-*") if p.is_dir())
+        previous = [p for p in generations if p.name not in keep][-1:]
+        for path in generations:
+            if path.name not in keep and path not in previous:
+                shutil.rmtree(path, ignore_errors=True)
+
+    # vocabulary for "did you mean"
+    @staticmethod
+    def _write_vocabulary(path: Path, counts: Counter[str]) -> None:
+        lines = "".join(f"{word}\t{count}\n" for word, count in sorted(counts.items()))
+        SearchIndex._write_atomically(path / "vocabulary.tsv", lines)
+
+    def _read_vocabulary(self, path: Path) -> Counter[str]:
+        counts: Counter[str] = Counter()
+        try:
+            for line in (path / "vocabulary.tsv").read_text().splitlines():
+                word, _sep, count = line.partition("\t")
+                counts[word] = int(count or 0)
+        except FileNotFoundError:
+            pass
+        return counts
+
+    # reading
+    @contextmanager
+    def reading(self) -> Iterator[IndexView]:
+        """A consistent view of the current generation for one search (never shared)."""
+        path = self.current_path.resolve()
+        ix = self._open(path)
+        reader = ix.reader()
+        try:
+            yield IndexView(self, path, reader)
+        finally:
+            reader.close()
+
+
+def _spelling_words(document: dict[str, Any]) -> set[str]:
+    """Words offered as spelling corrections: those of titles, codes, names and places."""
+    text = f"{document['title']} {document['keys']}"
+    return {w for w in (fold(x) for x in WORD_RE.findall(text)) if len(w) > 2 and w.isalpha()}
+
+
+class IndexWriter:
+    """Changes to the current generation, applied at once when the `writing` block ends."""
+
+    def __init__(self, index_: SearchIndex, path: Path, writer):
+        self.index = index_
+        self.path = path
+        self.writer = writer
+        self.applied_seq = (
+            int(SearchIndex._seq_file(path).read_text() or 0)
+            if (SearchIndex._seq_file(path).exists())
+            else 0
+        )
+        self._new_seq: int | None = None
+        self._words: Counter[str] = Counter()
+
+    def upsert(self, document: dict[str, Any]) -> None:
+        """Add or replace the document of one module."""
+        self.writer.update_document(**_whoosh_fields(document))
+        self._words.update(_spelling_words(document))
+
+    def delete(self, module_id: int) -> None:
+        """Remove a module's document if there is one."""
+        self.writer.delete_by_term("id", str(module_id))
+
+    def set_applied_seq(self, seq: int) -> None:
+        """Record the last outbox entry applied, together with the changes."""
+        self._new_seq = seq
+
+    def _commit(self) -> None:
+        self.writer.commit()
+        if self._words:
+            counts = self.index._read_vocabulary(self.path)
+            counts.update(self._words)
+            SearchIndex._write_vocabulary(self.path, counts)
+        if self._new_seq is not None:
+            SearchIndex._write_atomically(SearchIndex._seq_file(self.path), str(self._new_seq))
+
+
+# -- reading into arrays ------------------------------------------------------------------
+
+
+@dataclass
+class SegmentData:
+    """What search needs from one whoosh segment, as arrays indexed by segment doc number."""
+
+    doc_count: int
+    module_ids: np.ndarray
+    study_hours: np.ndarray
+    published: np.ndarray
+    body_length: np.ndarray
+    single: dict[str, tuple[np.ndarray, list[str]]]
+    multi: dict[str, dict[str, np.ndarray]]
+    run_docs: np.ndarray
+    run_starts: np.ndarray
+    run_prices: np.ndarray
+    run_status: np.ndarray
+    nbytes: int = 0
+
+
+class SegmentCache:
+    """Segment data and term postings, by segment id; bounded by bytes, least recently used."""
+
+    def __init__(self, max_bytes: int = 512 * 1024 * 1024):
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[tuple, tuple[Any, int]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple, build: Callable[[], tuple[Any, int]]) -> Any:
+        with self._lock:
+            item = self._items.get(key)
+            if item is not None:
+                self._items.move_to_end(key)
+                return item[0]
+        value, size = build()
+        with self._lock:
+            if key not in self._items:
+                self._items[key] = (value, size)
+                self._bytes += size
+                while self._bytes > self.max_bytes and len(self._items) > 1:
+                    _old, (_value, old_size) = self._items.popitem(last=False)
+                    self._bytes -= old_size
+        return value
+
+
+def _array_bytes(*arrays: np.ndarray) -> int:
+    return int(sum(a.nbytes for a in arrays))
+
+
+def _column(reader, name: str, count: int, dtype) -> np.ndarray:
+    if count == 0:
+        return np.zeros(0, dtype=dtype)
+    return np.fromiter(reader.column_reader(name), dtype=dtype, count=count)
+
+
+def _posting_ids(reader, fieldname: str, text: str) -> np.ndarray:
+    """Doc numbers of one term in one segment (deleted ones included)."""
+    ids, _weights = _postings(reader, fieldname, text)
+    return ids
+
+
+def _postings(reader, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    """Doc numbers and term frequencies of one term in one segment, read block by block."""
+    try:
+        matcher = reader.postings(fieldname, text)
+    except (KeyError, TermNotFound):
+        return np.zeros(0, np.int32), np.zeros(0, np.float32)
+    # Deleted documents are masked out per generation, so the raw postings (cacheable for the
+    # segment's whole life) are read from under whoosh's deletion filter.
+    if isinstance(matcher, FilterMatcher):
+        matcher = matcher.child
+    ids: list[int] = []
+    weights: list[float] = []
+    # Whole posting blocks at a time: far fewer Python calls than one per posting. This uses the
+    # W3 codec's block reader, which the pinned whoosh-reloaded 2.7.5 provides.
+    if hasattr(matcher, "_read_ids"):
+        while True:
+            matcher._read_ids()
+            matcher._read_weights()
+            ids.extend(matcher._ids)
+            weights.extend(matcher._weights)
+            if matcher._lastblock:
+                break
+            matcher._goto(matcher._nextoffset)
+    else:  # pragma: no cover - other codecs
+        while matcher.is_active():
+            ids.append(matcher.id())
+            weights.append(matcher.weight())
+            matcher.next()
+    return np.asarray(ids, dtype=np.int32), np.asarray(weights, dtype=np.float32)
+
+
+def _terms(reader, fieldname: str) -> list[str]:
+    try:
+        return [t.decode("utf-8") for t in reader.lexicon(fieldname)]
+    except (KeyError, TypeError):
+        return []
+
+
+def _load_segment(reader) -> tuple[SegmentData, int]:
+    count = reader.doc_count_all()
+    runs = list(reader.column_reader("runs")) if count else []
+    lengths = np.fromiter((len(r) // _RUN.size for r in runs), dtype=np.int32, count=count)
+    packed = np.frombuffer(
+        b"".join(runs), dtype=np.dtype([("start", "<i4"), ("price", "<f4"), ("status", "i1")])
+    )
+    single = {}
+    for name in SINGLE_FACETS:
+        values = _terms(reader, f"f_{name}")
+        codes = np.full(count, -1, dtype=np.int32)
+        for code, value in enumerate(values):
+            codes[_posting_ids(reader, f"f_{name}", value)] = code
+        single[name] = (codes, values)
+    multi = {
+        name: {
+            value: _posting_ids(reader, f"f_{name}", value) for value in _terms(reader, f"f_{name}")
+        }
+        for name in MULTI_FACETS
+    }
+    data = SegmentData(
+        doc_count=count,
+        module_ids=_column(reader, "mid", count, np.int64),
+        study_hours=_column(reader, "study_hours", count, np.float32),
+        published=_column(reader, "published", count, np.int64),
+        body_length=_column(reader, "body_length", count, np.float32),
+        single=single,
+        multi=multi,
+        run_docs=np.repeat(np.arange(count, dtype=np.int32), lengths),
+        run_starts=packed["start"].astype(np.int32),
+        run_prices=packed["price"].astype(np.float32),
+        run_status=packed["status"].astype(np.int8),
+    )
+    size = _array_bytes(
+        data.module_ids,
+        data.study_hours,
+        data.published,
+        data.body_length,
+        data.run_docs,
+        data.run_starts,
+        data.run_prices,
+        data.run_status,
+        *(codes for codes, _ in single.values()),
+        *(ids for values in multi.values() for ids in values.values()),
+    )
+    data.nbytes = size
+    return data, size
+
+
+class IndexView:
+    """One generation of the index as arrays over global doc numbers, plus term lookups."""
+
+    def __init__(self, index_: SearchIndex, path: Path, reader):
+        self.index = index_
+        self.path = path
+        self.reader = reader
+        self._leaves = []
+        if hasattr(reader, "leaf_readers"):
+            self._leaves = list(reader.leaf_readers())
+        base = 0
+        self.segments: list[tuple[Any, int, str, SegmentData]] = []
+        for leaf, _offset in self._leaves:
+            segid = _segment_id(leaf, path)
+            data = index_._cache.get(("segment", segid), lambda leaf=leaf: _load_segment(leaf))
+            self.segments.append((leaf, base, segid, data))
+            base += data.doc_count
+        self.doc_count = base
+        self.generation = (str(path), tuple((s[2], s[0].doc_count()) for s in self.segments))
+
+    # -- per generation arrays (built once per generation, cached) ---------------------------
+    def arrays(self) -> GenerationArrays:
+        """Concatenated per-document arrays of this generation."""
+        return self.index._cache.get(("generation", self.generation), self._build_arrays)
+
+    def _build_arrays(self) -> tuple[GenerationArrays, int]:
+        parts = [s[3] for s in self.segments]
+        offsets = [s[1] for s in self.segments]
+        live = np.ones(self.doc_count, dtype=bool)
+        for leaf, base, _segid, _data in self.segments:
+            if leaf.has_deletions():
+                deleted = np.fromiter(leaf.deleted_docs_set, dtype=np.int64)
+                live[base + deleted] = False
+
+        def cat(name, dtype):
+            if not parts:
+                return np.zeros(0, dtype=dtype)
+            return np.concatenate([getattr(p, name) for p in parts]).astype(dtype, copy=False)
+
+        single: dict[str, tuple[np.ndarray, list[str]]] = {}
+        for name in SINGLE_FACETS:
+            values = sorted({v for p in parts for v in p.single[name][1]})
+            position = {v: i for i, v in enumerate(values)}
+            chunks = []
+            for p in parts:
+                codes, local = p.single[name]
+                remap = np.array([position[v] for v in local] + [-1], dtype=np.int32)
+                chunks.append(remap[codes])  # -1 stays -1 through the last entry
+            single[name] = (
+                np.concatenate(chunks) if chunks else np.zeros(0, np.int32),
+                values,
+            )
+        multi: dict[str, dict[str, np.ndarray]] = {}
+        for name in MULTI_FACETS:
+            values = sorted({v for p in parts for v in p.multi[name]})
+            masks = {}
+            for value in values:
+                mask = np.zeros(self.doc_count, dtype=bool)
+                for p, base in zip(parts, offsets, strict=True):
+                    ids = p.multi[name].get(value)
+                    if ids is not None and len(ids):
+                        mask[base + ids] = True
+                masks[value] = mask
+            multi[name] = masks
+        run_docs = (
+            np.concatenate([p.run_docs + base for p, base in zip(parts, offsets, strict=True)])
+            if parts
+            else np.zeros(0, np.int32)
+        )
+        body_length = cat("body_length", np.float32)
+        arrays = GenerationArrays(
+            live=live,
+            module_ids=cat("module_ids", np.int64),
+            study_hours=cat("study_hours", np.float32),
+            published=cat("published", np.int64),
+            body_length=body_length,
+            average_body_length=float(body_length[live].mean()) if live.any() else 1.0,
+            single=single,
+            multi=multi,
+            run_docs=run_docs,
+            run_starts=cat("run_starts", np.int32),
+            run_prices=cat("run_prices", np.float32),
+            run_status=cat("run_status", np.int8),
+        )
+        size = _array_bytes(live, arrays.module_ids, arrays.study_hours, body_length) + sum(
+            m.nbytes for masks in multi.values() for m in masks.values()
+        )
+        return arrays, size
+
+    # -- terms -----------------------------------------------------------------------------
+    def postings(self, fieldname: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """Global doc numbers and term frequencies of a term (deleted docs included)."""
+        chunks_ids, chunks_tf = [], []
+        for leaf, base, segid, _data in self.segments:
+            ids, tf = self.index._cache.get(
+                ("postings", segid, fieldname, term),
+                lambda leaf=leaf: _sized(_postings(leaf, fieldname, term)),
+            )
+            if len(ids):
+                chunks_ids.append(ids + base)
+                chunks_tf.append(tf)
+        if not chunks_ids:
+            return np.zeros(0, np.int32), np.zeros(0, np.float32)
+        if len(chunks_ids) == 1:
+            return chunks_ids[0], chunks_tf[0]
+        return np.concatenate(chunks_ids), np.concatenate(chunks_tf)
+
+    def document_frequency(self, fieldname: str, term: str) -> int:
+        """In how many documents a term occurs (deleted ones may still count)."""
+        return int(self.reader.doc_frequency(fieldname, term))
+
+    def stored(self, docnum: int) -> dict[str, Any]:
+        """The display values of a document."""
+        return json.loads(self.reader.stored_fields(int(docnum))["display"])
+
+    def fingerprints(self) -> dict[int, str]:
+        """Module id → fingerprint of every live document."""
+        arrays = self.arrays()
+        result: dict[int, str] = {}
+        for leaf, base, _segid, data in self.segments:
+            values = list(leaf.column_reader("fingerprint")) if data.doc_count else []
+            for local, value in enumerate(values):
+                if arrays.live[base + local]:
+                    result[int(data.module_ids[local])] = value.decode("ascii")
+        return result
+
+    # -- spelling --------------------------------------------------------------------------
+    def vocabulary(self) -> tuple[list[str], dict[str, int]]:
+        """Words that may be offered as corrections, sorted, with their counts."""
+        counts = self.index._cache.get(
+            ("vocabulary", str(self.path), _mtime(self.path / "vocabulary.tsv")),
+            lambda: _sized_vocabulary(self.index._read_vocabulary(self.path)),
+        )
+        return counts
+
+    def corrections(self, word: str, *, max_distance: int = 2) -> list[tuple[int, int, str]]:
+        """(distance, -count, word) of known words within `max_distance` edits, best first."""
+        words_sorted, counts = self.vocabulary()
+        if not words_sorted:
+            return []
+
+        def lookup(key: str) -> str | None:
+            from bisect import bisect_left
+
+            i = bisect_left(words_sorted, key)
+            return words_sorted[i] if i < len(words_sorted) else None
+
+        found: dict[str, int] = {}
+        for distance in range(1, max_distance + 1):
+            automaton = levenshtein_automaton(word, distance, prefix=1).to_dfa()
+            for match in find_all_matches(automaton, lookup):
+                found.setdefault(match, distance)
+            if found:
+                break
+        return sorted((d, -counts.get(w, 0), w) for w, d in found.items() if w != word)
+
+
+def _sized(pair: tuple[np.ndarray, np.ndarray]) -> tuple[tuple[np.ndarray, np.ndarray], int]:
+    return pair, _array_bytes(*pair) + 200
+
+
+def _sized_vocabulary(counts: Counter[str]) -> tuple[tuple[list[str], dict[str, int]], int]:
+    words_sorted = sorted(counts)
+    return (words_sorted, dict(counts)), 80 * len(words_sorted) + 1000
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime_ns
+    except FileNotFoundError:
+        return 0.0
+
+
+def _segment_id(leaf, path: Path) -> str:
+    segment = leaf.segment() if callable(getattr(leaf, "segment", None)) else None
+    segid = segment.segment_id() if segment is not None else id(leaf)
+    return f"{path.name}/{segid}"
+
+
+@dataclass
+class GenerationArrays:
+    """Per-document arrays of one index generation, over global doc numbers."""
+
+    live: np.ndarray
+    module_ids: np.ndarray
+    study_hours: np.ndarray
+    published: np.ndarray
+    body_length: np.ndarray
+    average_body_length: float
+    single: dict[str, tuple[np.ndarray, list[str]]]
+    multi: dict[str, dict[str, np.ndarray]]
+    run_docs: np.ndarray
+    run_starts: np.ndarray
+    run_prices: np.ndarray
+    run_status: np.ndarray
+    derived: dict[Any, Any] = field(default_factory=dict)
+
+
+# -- snippets -------------------------------------------------------------------------------
+
+
+def highlight_snippet(
+    text: str, words_to_mark: set[str], *, language: str, limit: int = 240
+) -> str:
+    """An HTML-escaped fragment of `text` with the searched words in <mark>; plain start of the
+    text when none of them occurs."""
+    tokenizer = CatalogueTokenizer(language)
+    terms = {stem(w, language) for w in words_to_mark} | set(words_to_mark)
+    fragmenter = highlight.ContextFragmenter(maxchars=limit, surround=60)
+    formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
+    analyzer = _HighlightAnalyzer(tokenizer)
+    marked = highlight.highlight(text, frozenset(terms), analyzer, fragmenter, formatter, top=2)
+    if marked:
+        return marked
+    return highlight.htmlescape(text[:limit].rsplit(" ", 1)[0] + ("…" if len(text) > limit else ""))
+
+
+class _HighlightAnalyzer:
+    """Yields tokens with character positions, as whoosh's highlighter needs."""
+
+    def __init__(self, tokenizer: CatalogueTokenizer):
+        self.language = tokenizer.stemming
+
+    def __call__(self, text, chars=True, mode="query", removestops=False, **kwargs):
+        token = Token(positions=False, chars=True, removestops=False, mode=mode)
+        for match in WORD_RE.finditer(text):
+            word = fold(match.group(0))
+            token.text = stem(word, self.language) if self.language else word
+            token.original = match.group(0)
+            token.startchar, token.endchar = match.start(), match.end()
+            token.stopped = False
+            token.boost = 1.0
+            yield token

@@ -1,0 +1,226 @@
+"""Search documents: the projection of a published module that the index holds.
+
+A document is built from the database alone and holds no time-dependent values (the index
+stores every run; "upcoming" is decided at query time), so `catalogue search check` can compare
+index and database at any moment. Documents are built in bulk with plain SQL, a chunk of
+modules at a time, so that a full rebuild of 100,000 modules reads the database quickly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from catalogue.institutions.models import Institution, Region
+from catalogue.modules.models import LearningUnit, Material, Module, ModuleTag, Offering
+from catalogue.search.text import language_of
+from catalogue.signals import search_document_extras
+from catalogue.vocabularies import Licence, ModuleStatus, OfferingStatus, study_load_in_ec
+
+CHUNK = 2000
+SNIPPET_SOURCE_CHARS = 700
+HOURS_PER_UNIT = {"ects": 28.0, "sbu": 1.0, "hour": 1.0, "contacttime": 1.0}
+
+
+def published_module_ids(session: Session) -> list[int]:
+    """Ids of every published module, ascending."""
+    return list(
+        session.scalars(
+            select(Module.id).where(Module.status == ModuleStatus.PUBLISHED).order_by(Module.id)
+        )
+    )
+
+
+def build_documents(session: Session, module_ids: Iterable[int]) -> Iterator[dict[str, Any]]:
+    """Search documents of the given modules that are published (others yield nothing)."""
+    ids = list(module_ids)
+    for start in range(0, len(ids), CHUNK):
+        yield from _build_chunk(session, ids[start : start + CHUNK])
+
+
+def _build_chunk(session: Session, ids: list[int]) -> Iterator[dict[str, Any]]:
+    rows = session.execute(
+        select(
+            Module.id,
+            Module.code,
+            Module.title,
+            Module.summary,
+            Module.description,
+            Module.sector,
+            Module.level,
+            Module.study_load_value,
+            Module.study_load_unit,
+            Module.learning_outcomes,
+            Module.prerequisites,
+            Module.assessment,
+            Module.participation,
+            Module.micro_credential,
+            Module.published_at,
+            Institution.code.label("institution_code"),
+            Institution.name.label("institution_name"),
+            Institution.short_name.label("institution_short"),
+            Institution.city.label("institution_city"),
+            Region.code.label("region_code"),
+            Region.name.label("region_name"),
+        )
+        .join(Institution, Institution.id == Module.institution_id)
+        .join(Region, Region.id == Institution.region_id)
+        .where(Module.id.in_(ids), Module.status == ModuleStatus.PUBLISHED)
+        .order_by(Module.id)
+    ).all()
+    if not rows:
+        return
+    found = [r.id for r in rows]
+    tags: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for module_id, vocabulary, code in session.execute(
+        select(ModuleTag.module_id, ModuleTag.vocabulary, ModuleTag.code)
+        .where(ModuleTag.module_id.in_(found))
+        .order_by(ModuleTag.module_id, ModuleTag.vocabulary, ModuleTag.code)
+    ):
+        tags[module_id][vocabulary].append(code)
+    units: dict[int, list] = defaultdict(list)
+    for unit in session.execute(
+        select(
+            LearningUnit.module_id,
+            LearningUnit.code,
+            LearningUnit.title,
+            LearningUnit.description,
+            LearningUnit.learning_outcomes,
+        )
+        .where(LearningUnit.module_id.in_(found))
+        .order_by(LearningUnit.module_id, LearningUnit.position)
+    ):
+        units[unit.module_id].append(unit)
+    materials: dict[int, list] = defaultdict(list)
+    for material in session.execute(
+        select(Material.module_id, Material.title, Material.licence)
+        .where(Material.module_id.in_(found))
+        .order_by(Material.module_id, Material.position)
+    ):
+        materials[material.module_id].append(material)
+    offerings: dict[int, list] = defaultdict(list)
+    for offering in session.execute(
+        select(
+            Offering.module_id,
+            Offering.start_date,
+            Offering.city,
+            Offering.price_eur,
+            Offering.status,
+            Offering.delivery_mode,
+        )
+        .where(Offering.module_id.in_(found))
+        .order_by(Offering.module_id, Offering.start_date, Offering.id)
+    ):
+        offerings[offering.module_id].append(offering)
+    extras: dict[int, dict[str, Any]] = defaultdict(dict)
+    for _receiver, result in search_document_extras.send(session, module_ids=found):
+        for module_id, values in (result or {}).items():
+            extras[module_id].update(values)
+    for row in rows:
+        yield _document(
+            row, tags[row.id], units[row.id], materials[row.id], offerings[row.id], extras[row.id]
+        )
+
+
+def _document(row, tags, units, materials, offerings, extras) -> dict[str, Any]:
+    unit_text = "\n".join(
+        "\n".join([u.title, u.description, *(u.learning_outcomes or [])]) for u in units
+    )
+    body = "\n".join(
+        [
+            row.summary,
+            row.description,
+            *(row.learning_outcomes or []),
+            row.prerequisites,
+            row.assessment,
+            row.participation,
+            unit_text,
+            *(m.title for m in materials),
+        ]
+    )
+    runs = [o for o in offerings if o.status != OfferingStatus.CANCELLED]
+    keys = " ".join(
+        [
+            row.code,
+            *(u.code for u in units),
+            row.institution_name,
+            row.institution_short or "",
+            row.institution_city or "",
+            row.region_name,
+            *sorted({o.city for o in runs if o.city}),
+        ]
+    )
+    hours = row.study_load_value * HOURS_PER_UNIT[row.study_load_unit]
+    document = {
+        "id": row.id,
+        "lang": language_of(f"{row.title}\n{body}"),
+        "title": row.title,
+        "body": body,
+        "keys": keys,
+        "sector": row.sector,
+        "level": row.level,
+        "region": row.region_code,
+        "institution": row.institution_code,
+        "competency": tags.get("competencies", []),
+        "delivery_mode": tags.get("delivery_modes", []),
+        "language": tags.get("languages", []),
+        "target_group": tags.get("target_groups", []),
+        "audience": tags.get("audiences", []),
+        "recognised_in": sorted(extras.get("recognised_in", [])),
+        "open_material": any(m.licence in Licence.open_licences() for m in materials),
+        "micro_credential": bool(row.micro_credential),
+        "study_hours": round(hours, 2),
+        "published": int(row.published_at.timestamp()) if row.published_at else 0,
+        # Every run that is not cancelled: (start day, price, status); "upcoming" is decided
+        # when searching, so that the document does not change with the date.
+        "runs": [(o.start_date.toordinal(), float(o.price_eur), o.status) for o in runs],
+        "display": {
+            "lang": None,
+            "title": row.title,
+            "summary": row.summary,
+            "code": row.code,
+            "institution": row.institution_name,
+            "institution_code": row.institution_code,
+            "region": row.region_name,
+            "sector": row.sector,
+            "level": row.level,
+            "study_load": {"value": row.study_load_value, "unit": row.study_load_unit},
+            "study_load_ec": study_load_in_ec(row.study_load_value, row.study_load_unit),
+            "languages": tags.get("languages", []),
+            "delivery_modes": tags.get("delivery_modes", []),
+            "competencies": tags.get("competencies", []),
+            "runs": [
+                {
+                    "start": o.start_date.isoformat(),
+                    "city": o.city,
+                    "price": float(o.price_eur),
+                    "status": o.status,
+                }
+                for o in runs
+            ],
+            "snippet_source": "\n".join([row.summary, row.description])[:SNIPPET_SOURCE_CHARS],
+        },
+    }
+    document["display"]["lang"] = document["lang"]
+    document["fingerprint"] = fingerprint(document)
+    return document
+
+
+def fingerprint(document: dict[str, Any]) -> str:
+    """SHA-256 of a document's content (without its fingerprint), to compare index and DB."""
+    content = {k: v for k, v in document.items() if k != "fingerprint"}
+    data = json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+def upcoming_runs(runs: list[dict[str, Any]], today: date) -> list[dict[str, Any]]:
+    """Display runs that start today or later and are still open to enrol or planned."""
+    day = today.isoformat()
+    return [r for r in runs if r["start"] >= day and r["status"] in ("planned", "open", "full")]

@@ -1,0 +1,336 @@
+"""Matching, ranking and facet counting over one index generation, with numpy.
+
+The index gives, per term, the documents that hold it and how often; everything else happens
+here on arrays the size of the catalogue: a query is a handful of vector operations whatever
+the number of hits, and facet counts are one `bincount` per facet. Terms' scores and the
+per-day arrays (next run, lowest price) are cached per generation.
+
+Facets are multi-select: the counts of one facet are computed with the filters of all *other*
+facets applied, so that a person can tick a second value of the same facet (OR within a facet,
+AND across facets).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+
+from catalogue.search.adapter import (
+    LANGUAGES,
+    MULTI_FACETS,
+    RUN_STATUS_CODES,
+    SINGLE_FACETS,
+    GenerationArrays,
+    IndexView,
+    stem,
+)
+from catalogue.search.query import Concept, ParsedQuery
+from catalogue.search.text import fold
+
+FACETS = SINGLE_FACETS + MULTI_FACETS
+FIELD_WEIGHTS = {"title": 3.0, "body": 1.0}
+KEYS_WEIGHT = 2.0
+K1 = 1.2
+B = 0.75
+NO_RUN = np.iinfo(np.int32).max
+UPCOMING = np.array(
+    [RUN_STATUS_CODES["planned"], RUN_STATUS_CODES["open"], RUN_STATUS_CODES["full"]],
+    dtype=np.int8,
+)
+SORTS = ("relevance", "soonest", "newest")
+
+
+@dataclass
+class SearchRequest:
+    """What to search for: text, facet filters, ranges, sort and page."""
+
+    text: str = ""
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    study_hours_min: float | None = None
+    study_hours_max: float | None = None
+    price_min: float | None = None
+    price_max: float | None = None
+    start_from: date | None = None
+    start_until: date | None = None
+    sort: str = "relevance"
+    page: int = 1
+    page_size: int = 20
+    facet_limit: int = 15
+
+
+@dataclass
+class Match:
+    """Which documents match the text, with their scores."""
+
+    mask: np.ndarray
+    scores: np.ndarray | None
+    relaxed: bool = False
+
+
+@dataclass
+class EngineResult:
+    """Doc numbers of the page, the total, facet counts, and derived per-doc values used."""
+
+    docnums: list[int]
+    total: int
+    facets: dict[str, list[tuple[str, int]]]
+    relaxed: bool
+    next_start: np.ndarray
+    min_price: np.ndarray
+
+
+class _ScoreCache:
+    """Sparse score vectors of words, per generation; small and least recently used."""
+
+    def __init__(self, max_items: int = 4096):
+        self.max_items = max_items
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key, build):
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = build()
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.max_items:
+                self._items.popitem(last=False)
+        return value
+
+
+_word_scores = _ScoreCache()
+
+
+def word_score(view: IndexView, arrays: GenerationArrays, word: str):
+    """(doc numbers, BM25 scores) of one folded word over all text fields and both languages."""
+    return _word_scores.get((view.generation, word), lambda: _word_score(view, arrays, word))
+
+
+def _word_score(view: IndexView, arrays: GenerationArrays, word: str):
+    total_docs = max(1, int(arrays.live.sum()))
+    chunks_ids: list[np.ndarray] = []
+    chunks_scores: list[np.ndarray] = []
+
+    def add(fieldname: str, term: str, weight: float, normalise: bool) -> None:
+        ids, tf = view.postings(fieldname, term)
+        if not len(ids):
+            return
+        idf = math.log(1 + (total_docs - len(ids) + 0.5) / (len(ids) + 0.5))
+        if normalise:
+            norm = 1 - B + B * arrays.body_length[ids] / arrays.average_body_length
+        else:
+            norm = 1.0
+        chunks_ids.append(ids)
+        chunks_scores.append(weight * idf * tf * (K1 + 1) / (tf + K1 * norm))
+
+    for language in LANGUAGES:
+        term = stem(word, language)
+        for name, weight in FIELD_WEIGHTS.items():
+            add(f"{name}_{language}", term, weight, name == "body")
+    add("keys", word, KEYS_WEIGHT, False)
+    if not chunks_ids:
+        return np.zeros(0, np.int32), np.zeros(0, np.float32)
+    ids = np.concatenate(chunks_ids)
+    scores = np.concatenate(chunks_scores).astype(np.float32)
+    unique, inverse = np.unique(ids, return_inverse=True)
+    summed = np.zeros(len(unique), dtype=np.float32)
+    np.add.at(summed, inverse, scores)
+    return unique.astype(np.int32), summed
+
+
+def is_known(view: IndexView, arrays: GenerationArrays, word: str) -> bool:
+    """Whether any live document holds the word."""
+    ids, _scores = word_score(view, arrays, word)
+    return bool(len(ids)) and bool(arrays.live[ids].any())
+
+
+def concept_scores(view: IndexView, arrays: GenerationArrays, concept: Concept) -> np.ndarray:
+    """Dense scores of a concept: the best of its alternatives; an alternative needs all its
+    words."""
+    size = len(arrays.live)
+    best = np.zeros(size, dtype=np.float32)
+    for alternative in concept.alternatives:
+        total = np.zeros(size, dtype=np.float32)
+        matched = np.ones(size, dtype=bool)
+        for word in alternative:
+            ids, scores = word_score(view, arrays, word)
+            if not len(ids):
+                matched[:] = False
+                break
+            present = np.zeros(size, dtype=bool)
+            present[ids] = True
+            matched &= present
+            total[ids] += scores
+        np.maximum(best, np.where(matched, total, 0), out=best)
+    return best
+
+
+def match_text(view: IndexView, arrays: GenerationArrays, query: ParsedQuery) -> Match:
+    """Documents matching every concept; when none do, those matching any (ranked by how many)."""
+    live = arrays.live
+    if query.is_empty:
+        return Match(mask=live.copy(), scores=None)
+    per_concept = [concept_scores(view, arrays, c) for c in query.concepts]
+    hits = np.stack([s > 0 for s in per_concept])
+    scores = np.sum(per_concept, axis=0)
+    mask = live & hits.all(axis=0)
+    relaxed = False
+    if not mask.any() and len(per_concept) > 1:
+        matched_count = hits.sum(axis=0)
+        mask = live & (matched_count > 0)
+        coverage = matched_count / len(per_concept)
+        scores = scores * coverage * coverage
+        relaxed = True
+    for word in query.excluded:
+        ids, _ = word_score(view, arrays, word)
+        mask[ids] = False
+    return Match(mask=mask, scores=scores, relaxed=relaxed)
+
+
+def runs_for_day(arrays: GenerationArrays, today: date) -> tuple[np.ndarray, np.ndarray]:
+    """Per document: the start day of the next run, and the lowest price of upcoming runs."""
+    key = ("runs", today.toordinal())
+    cached = arrays.derived.get(key)
+    if cached is not None:
+        return cached
+    size = len(arrays.live)
+    upcoming = (arrays.run_starts >= today.toordinal()) & np.isin(arrays.run_status, UPCOMING)
+    docs = arrays.run_docs[upcoming]
+    next_start = np.full(size, NO_RUN, dtype=np.int32)
+    np.minimum.at(next_start, docs, arrays.run_starts[upcoming])
+    min_price = np.full(size, np.inf, dtype=np.float32)
+    np.minimum.at(min_price, docs, arrays.run_prices[upcoming])
+    arrays.derived[key] = (next_start, min_price)
+    return next_start, min_price
+
+
+def facet_mask(arrays: GenerationArrays, name: str, values: list[str]) -> np.ndarray | None:
+    """Documents with any of `values` in facet `name`; None when nothing is selected."""
+    if not values:
+        return None
+    if name in SINGLE_FACETS:
+        codes, known = arrays.single[name]
+        wanted = [i for i, v in enumerate(known) if v in set(values)]
+        return np.isin(codes, wanted) if wanted else np.zeros(len(codes), dtype=bool)
+    masks = arrays.multi[name]
+    result = np.zeros(len(arrays.live), dtype=bool)
+    for value in values:
+        if value in masks:
+            result |= masks[value]
+    return result
+
+
+def range_mask(arrays: GenerationArrays, request: SearchRequest, next_start, min_price):
+    """Documents within the study load, price and start-date ranges."""
+    mask = np.ones(len(arrays.live), dtype=bool)
+    if request.study_hours_min is not None:
+        mask &= arrays.study_hours >= request.study_hours_min
+    if request.study_hours_max is not None:
+        mask &= arrays.study_hours <= request.study_hours_max
+    if request.price_min is not None:
+        mask &= np.isfinite(min_price) & (min_price >= request.price_min)
+    if request.price_max is not None:
+        mask &= min_price <= request.price_max
+    if request.start_from is not None:
+        mask &= (next_start >= request.start_from.toordinal()) & (next_start != NO_RUN)
+    if request.start_until is not None:
+        # Any upcoming run before the end counts, not only the next one; the next one is the
+        # earliest, so checking it is enough.
+        mask &= next_start <= request.start_until.toordinal()
+    return mask
+
+
+def run(
+    view: IndexView, query: ParsedQuery, request: SearchRequest, *, today: date
+) -> EngineResult:
+    """Match, filter, count facets, sort and page."""
+    arrays = view.arrays()
+    match = match_text(view, arrays, query)
+    next_start, min_price = runs_for_day(arrays, today)
+    base = match.mask & range_mask(arrays, request, next_start, min_price)
+    selected = {name: facet_mask(arrays, name, request.filters.get(name, [])) for name in FACETS}
+    final = base.copy()
+    for mask in selected.values():
+        if mask is not None:
+            final &= mask
+    facets = {}
+    for name in FACETS:
+        others = base.copy()
+        for other, mask in selected.items():
+            if other != name and mask is not None:
+                others &= mask
+        facets[name] = _count(arrays, name, others, request)
+    docnums = np.flatnonzero(final)
+    total = len(docnums)
+    start = (request.page - 1) * request.page_size
+    page = _order(arrays, docnums, match.scores, request, next_start, start + request.page_size)
+    return EngineResult(
+        docnums=[int(d) for d in page[start : start + request.page_size]],
+        total=total,
+        facets=facets,
+        relaxed=match.relaxed,
+        next_start=next_start,
+        min_price=min_price,
+    )
+
+
+def _count(arrays: GenerationArrays, name: str, mask: np.ndarray, request: SearchRequest):
+    if name in SINGLE_FACETS:
+        codes, values = arrays.single[name]
+        chosen = codes[mask]
+        counts = np.bincount(chosen[chosen >= 0], minlength=len(values))
+        pairs = [(values[i], int(c)) for i, c in enumerate(counts) if c]
+    else:
+        pairs = [
+            (value, int(np.count_nonzero(value_mask & mask)))
+            for value, value_mask in arrays.multi[name].items()
+        ]
+        pairs = [(v, c) for v, c in pairs if c]
+    pairs.sort(key=lambda p: (-p[1], p[0]))
+    selected = set(request.filters.get(name, []))
+    shown = pairs[: request.facet_limit]
+    shown += [p for p in pairs[request.facet_limit :] if p[0] in selected]
+    return shown
+
+
+def _order(arrays, docnums, scores, request: SearchRequest, next_start, needed: int):
+    """The first `needed` doc numbers in the requested order."""
+    if not len(docnums):
+        return docnums
+    published = arrays.published[docnums]
+    if request.sort == "soonest":
+        primary = next_start[docnums].astype(np.int64)
+        secondary = -(scores[docnums] if scores is not None else published)
+        order = np.lexsort((secondary, primary))
+        return docnums[order[:needed]]
+    if request.sort == "newest" or scores is None:
+        order = np.lexsort((docnums, -published))
+        return docnums[order[:needed]]
+    relevance = scores[docnums]
+    if needed < len(docnums):
+        # Only the top of the list is needed: partition first, then sort that part.
+        top = np.argpartition(-relevance, needed - 1)[:needed]
+        top = top[np.lexsort((-published[top], -relevance[top]))]
+        return docnums[top]
+    order = np.lexsort((-published, -relevance))
+    return docnums[order]
+
+
+def corrections_for(view: IndexView, arrays: GenerationArrays, words: list[str]) -> dict[str, str]:
+    """For each unknown word, the best known word within two edits (most frequent first)."""
+    found = {}
+    for word in words:
+        word = fold(word)
+        if len(word) < 4 or not word.isalpha() or is_known(view, arrays, word):
+            continue
+        candidates = view.corrections(word)
+        if candidates:
+            found[word] = candidates[0][2]
+    return found

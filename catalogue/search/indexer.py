@@ -1,0 +1,135 @@
+"""Keeping the index in step with the database: drain the outbox, rebuild, check.
+
+Every change that affects search writes an outbox entry in its own transaction. `drain` applies
+the entries after the index's last applied one, in id order, under the index's write lock, and
+records the last id it applied together with the change. A process that dies between the
+database commit and the indexing leaves its entries behind; the next drain (on the next search,
+the next write, or the next start) applies them. Every node drains the same outbox into its own
+index, so nodes converge. Applying an entry twice is harmless: it rewrites the module's document
+from the database as it is now.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from catalogue.search.adapter import IndexBusy, SearchIndex
+from catalogue.search.documents import build_documents, published_module_ids
+from catalogue.search.models import OutboxEntry
+
+log = logging.getLogger(__name__)
+BATCH = 5000
+
+
+def latest_outbox_id(session: Session) -> int:
+    """The newest outbox entry's id (0 when empty)."""
+    return session.scalar(select(func.max(OutboxEntry.id))) or 0
+
+
+def pending_changes(session: Session, index: SearchIndex) -> int:
+    """How many outbox entries the index has not applied yet."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(OutboxEntry)
+            .where(OutboxEntry.id > index.applied_seq())
+        )
+        or 0
+    )
+
+
+def drain(session: Session, index: SearchIndex) -> int:
+    """Apply every outbox entry the index has not applied yet; returns how many were applied.
+
+    Returns 0 without waiting long when another process holds the lock: that process is
+    draining the same entries.
+    """
+    if not index.exists():
+        index.ensure()
+    applied = 0
+    while latest_outbox_id(session) > index.applied_seq():
+        try:
+            with index.writing() as writer:
+                entries = session.execute(
+                    select(OutboxEntry.id, OutboxEntry.module_id)
+                    .where(OutboxEntry.id > writer.applied_seq)
+                    .order_by(OutboxEntry.id)
+                    .limit(BATCH)
+                ).all()
+                if not entries:
+                    break
+                module_ids = list(dict.fromkeys(module_id for _id, module_id in entries))
+                documents = {d["id"]: d for d in build_documents(session, module_ids)}
+                for module_id in module_ids:
+                    if module_id in documents:
+                        writer.upsert(documents[module_id])
+                    else:
+                        writer.delete(module_id)
+                writer.set_applied_seq(entries[-1].id)
+                applied += len(entries)
+        except IndexBusy:
+            log.info("search index busy; another process is applying the outbox")
+            break
+        finally:
+            # End the read transaction so the next round (and the caller) see fresh data.
+            session.rollback()
+    return applied
+
+
+def rebuild(
+    session: Session,
+    index: SearchIndex,
+    *,
+    processes: int = 2,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Build a fresh index of every published module beside the current one and swap it in.
+
+    The outbox position is read before the modules, so any change made while the new index is
+    being built is applied to it by the drain that follows the swap.
+    """
+    seq = latest_outbox_id(session)
+    ids = published_module_ids(session)
+    count = index.rebuild(
+        build_documents(session, ids), applied_seq=seq, processes=processes, progress=progress
+    )
+    session.rollback()
+    drain(session, index)
+    return count
+
+
+@dataclass
+class Difference:
+    """A module whose index entry does not match the database."""
+
+    module_id: int
+    problem: str
+
+
+def check(session: Session, index: SearchIndex) -> list[Difference]:
+    """Every module whose index entry differs from what the database says it should be."""
+    expected = {
+        d["id"]: d["fingerprint"] for d in build_documents(session, published_module_ids(session))
+    }
+    session.rollback()
+    with index.reading() as view:
+        actual = view.fingerprints()
+    differences = [
+        Difference(module_id, "published but missing from the index")
+        for module_id in sorted(expected.keys() - actual.keys())
+    ]
+    differences += [
+        Difference(module_id, "in the index but not published")
+        for module_id in sorted(actual.keys() - expected.keys())
+    ]
+    differences += [
+        Difference(module_id, "index entry differs from the database")
+        for module_id in sorted(expected.keys() & actual.keys())
+        if expected[module_id] != actual[module_id]
+    ]
+    return sorted(differences, key=lambda d: d.module_id)

@@ -1,0 +1,104 @@
+"""What a person typed, turned into what to look for.
+
+Nothing a person types is a syntax error: text is read as plain words. A few habits are
+understood: `"quoted words"` must all occur, `-word` excludes, and phrases from the thesaurus
+("programmable logic controller") are recognised as one concept. Every word is expanded with its
+synonyms and, for Dutch compounds, with its parts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from catalogue.search.text import STOP_WORDS, fold, words
+from catalogue.search.vocabulary import Thesaurus
+
+MAX_QUERY_CHARS = 500
+MAX_CONCEPTS = 12
+
+Alternative = tuple[str, ...]  # words that must all occur
+
+
+@dataclass
+class Concept:
+    """One thing the person asks for: what they typed, and the alternatives that satisfy it."""
+
+    typed: str
+    alternatives: list[Alternative]
+
+
+@dataclass
+class ParsedQuery:
+    """The concepts to match (all of them), the words to exclude, and the raw words typed."""
+
+    concepts: list[Concept] = field(default_factory=list)
+    excluded: list[str] = field(default_factory=list)
+    raw_words: list[str] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.concepts
+
+    def describe(self) -> str:
+        """The words searched for, for a results heading."""
+        return " ".join(c.typed for c in self.concepts)
+
+
+_TOKEN_RE = re.compile(r'"([^"]*)"|(\S+)')
+
+
+def _candidate_words(text: str) -> tuple[list[tuple[str, bool]], list[str]]:
+    """(word, quoted) pairs and excluded words of the query text."""
+    kept: list[tuple[str, bool]] = []
+    excluded: list[str] = []
+    for quoted, bare in _TOKEN_RE.findall(text[:MAX_QUERY_CHARS]):
+        if quoted:
+            kept += [(w, True) for w in words(quoted)]
+        elif bare.startswith("-") and len(bare) > 1:
+            excluded += words(bare[1:])
+        else:
+            kept += [(w, False) for w in words(bare)]
+    return kept, excluded
+
+
+def parse_query(text: str, thesaurus: Thesaurus) -> ParsedQuery:
+    """Turn the search box's text into concepts; never fails, whatever the text."""
+    candidates, excluded = _candidate_words(text or "")
+    raw = [w for w, _quoted in candidates]
+    meaningful = [w for w, quoted in candidates if quoted or (w not in STOP_WORDS and len(w) > 1)]
+    if not meaningful:
+        meaningful = [w for w in raw if len(w) > 1]
+    concepts: list[Concept] = []
+    i = 0
+    while i < len(meaningful) and len(concepts) < MAX_CONCEPTS:
+        # Longest thesaurus phrase starting here ("programmable logic controller").
+        for size in range(min(thesaurus.longest_phrase, len(meaningful) - i), 0, -1):
+            phrase = tuple(meaningful[i : i + size])
+            if size == 1 or phrase in thesaurus.phrase_groups:
+                break
+        concepts.append(_concept(phrase, thesaurus))
+        i += len(phrase)
+    return ParsedQuery(concepts=concepts, excluded=excluded, raw_words=raw)
+
+
+def _concept(phrase: tuple[str, ...], thesaurus: Thesaurus) -> Concept:
+    alternatives: list[Alternative] = [phrase]
+    alternatives += thesaurus.synonyms(phrase)
+    if len(phrase) == 1:
+        parts = thesaurus.split_compound(phrase[0])
+        if len(parts) >= 2:
+            # The compound written as separate words ("cleanroom techniek") also matches.
+            alternatives.append(tuple(parts[:2]))
+    unique = list(dict.fromkeys(alternatives))
+    return Concept(typed=" ".join(phrase), alternatives=unique)
+
+
+def replace_words(text: str, corrections: dict[str, str]) -> str:
+    """The query text with some words replaced (for "did you mean")."""
+
+    def swap(match: re.Match) -> str:
+        word = match.group(0)
+        return corrections.get(fold(word), word)
+
+    return re.sub(r"\w+", swap, text)

@@ -1,0 +1,236 @@
+"""Searching the catalogue: the one entry point the search page and the API call.
+
+It keeps the index fresh (applying pending outbox entries first), reads what was typed, corrects
+unknown words, runs the engine, and turns doc numbers into results with labels and snippets.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from flask import Flask, current_app, g
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlmodel import Session
+
+from catalogue import vocabularies
+from catalogue.institutions.models import Institution, Region
+from catalogue.search import engine, indexer
+from catalogue.search.adapter import SearchIndex, highlight_snippet
+from catalogue.search.documents import upcoming_runs
+from catalogue.search.engine import SearchRequest
+from catalogue.search.query import parse_query, replace_words
+from catalogue.search.vocabulary import load_thesaurus
+
+log = logging.getLogger(__name__)
+
+FACET_VOCABULARIES = {
+    "sector": vocabularies.Sector,
+    "level": vocabularies.Level,
+    "competency": vocabularies.Competency,
+    "delivery_mode": vocabularies.DeliveryMode,
+    "language": vocabularies.TeachingLanguage,
+    "target_group": vocabularies.TargetGroup,
+    "audience": vocabularies.Audience,
+}
+
+
+def init_app(app: Flask) -> None:
+    """Give the app its index and apply outbox entries after requests that wrote some."""
+    app.extensions["search_index"] = SearchIndex(
+        app.config["SEARCH_INDEX_DIR"],
+        load_thesaurus(),
+        lock_timeout=float(app.config["SEARCH_LOCK_TIMEOUT"]),
+    )
+    app.after_request(_drain_after_writes)
+
+
+def search_index() -> SearchIndex:
+    """This node's search index."""
+    return current_app.extensions["search_index"]
+
+
+def _drain_after_writes(response):
+    # A publish or archive shows in search as soon as the person sees the next page. Failing to
+    # index here loses nothing: the outbox keeps the entries for the next drain.
+    if g.get("outbox_written"):
+        from catalogue.db import new_session
+
+        session = new_session()
+        try:
+            indexer.drain(session, search_index())
+        except Exception:
+            log.exception("could not apply the search outbox after a write; will retry later")
+        finally:
+            session.close()
+    return response
+
+
+def ensure_fresh(session: Session, index: SearchIndex) -> None:
+    """Apply pending outbox entries before searching (cheap when there are none)."""
+    try:
+        if not index.exists() or indexer.latest_outbox_id(session) > index.applied_seq():
+            indexer.drain(session, index)
+    except Exception:
+        log.exception("could not apply the search outbox before a search")
+        session.rollback()
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class Hit:
+    """One result: the module's id and display values, a snippet and its next run."""
+
+    module_id: int
+    display: dict[str, Any]
+    snippet: str
+    next_run: dict[str, Any] | None
+    runs: list[dict[str, Any]]
+
+
+@dataclass
+class SearchPage:
+    """Everything a results page or API response shows."""
+
+    request: SearchRequest
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[FacetValue]]
+    searched_for: str
+    corrected_from: str | None = None
+    did_you_mean: str | None = None
+    relaxed: bool = False
+    pages: int = 1
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def search_catalogue(
+    *, session: Session, request: SearchRequest, today: date | None = None
+) -> SearchPage:
+    """Search published modules: text, facets, ranges, sort and page."""
+    index = search_index()
+    ensure_fresh(session, index)
+    today = today or date.today()
+    text = request.text or ""
+    query = parse_query(text, index.thesaurus)
+    corrected_from = did_you_mean = None
+    with index.reading() as view:
+        arrays = view.arrays()
+        unknown_words = [w for c in query.concepts for w in c.typed.split()]
+        corrections = engine.corrections_for(view, arrays, unknown_words)
+        if corrections:
+            corrected_text = replace_words(text, corrections)
+            # Unknown words cannot match anything: search for the correction instead, and say so.
+            corrected_from = text
+            text = corrected_text
+            query = parse_query(text, index.thesaurus)
+        result = engine.run(view, query, request, today=today)
+        if not corrections and result.total == 0 and query.raw_words:
+            # Known but rare words: offer the closest frequent alternatives as a suggestion.
+            near = {}
+            for word in query.raw_words:
+                candidates = view.corrections(word, max_distance=1)
+                if candidates:
+                    near[word] = candidates[0][2]
+            if near:
+                did_you_mean = replace_words(request.text, near)
+        marked = {w for c in query.concepts for alt in c.alternatives for w in alt}
+        hits = []
+        for docnum in result.docnums:
+            display = view.stored(docnum)
+            runs = upcoming_runs(display.get("runs", []), today)
+            hits.append(
+                Hit(
+                    module_id=int(arrays.module_ids[docnum]),
+                    display=display,
+                    snippet=highlight_snippet(
+                        display.get("snippet_source", ""),
+                        marked,
+                        language=display.get("lang", "nl"),
+                    )
+                    if marked
+                    else "",
+                    next_run=runs[0] if runs else None,
+                    runs=runs,
+                )
+            )
+    facets = _label_facets(session, result.facets, request)
+    pages = max(1, -(-result.total // request.page_size))
+    return SearchPage(
+        request=request,
+        total=result.total,
+        hits=hits,
+        facets=facets,
+        searched_for=query.describe(),
+        corrected_from=corrected_from,
+        did_you_mean=did_you_mean,
+        relaxed=result.relaxed,
+        pages=pages,
+    )
+
+
+def _label_facets(session, counts, request: SearchRequest) -> dict[str, list[FacetValue]]:
+    names: dict[str, dict[str, str]] = {"region": {}, "recognised_in": {}, "institution": {}}
+    region_codes = {v for k in ("region", "recognised_in") for v, _ in counts.get(k, [])}
+    if region_codes:
+        rows = session.execute(
+            select(Region.code, Region.name).where(Region.code.in_(region_codes))
+        )
+        names["region"] = names["recognised_in"] = dict(rows.all())
+    institution_codes = {v for v, _ in counts.get("institution", [])}
+    if institution_codes:
+        rows = session.execute(
+            select(Institution.code, Institution.name).where(
+                Institution.code.in_(institution_codes)
+            )
+        )
+        names["institution"] = dict(rows.all())
+    labelled = {}
+    for facet, pairs in counts.items():
+        selected = set(request.filters.get(facet, []))
+        values = []
+        for value, count in pairs:
+            if facet in FACET_VOCABULARIES:
+                label = str(FACET_VOCABULARIES[facet].label(value))
+            elif facet == "flags":
+                label = str(FLAG_LABELS.get(value, value))
+            else:
+                label = names.get(facet, {}).get(value, value)
+            values.append(FacetValue(value, label, count, value in selected))
+        labelled[facet] = values
+    return labelled
+
+
+FLAG_LABELS = {
+    "open-material": _l("openly licensed material"),
+    "micro-credential": _l("micro-credential"),
+}
+
+
+def request_from_args(args: dict[str, Any]) -> SearchRequest:
+    """A SearchRequest from arguments loaded by schemas.search.SearchArgsSchema."""
+    from schemas.search import FACET_NAMES
+
+    return SearchRequest(
+        text=args.get("q", ""),
+        filters={name: args.get(name) or [] for name in FACET_NAMES if args.get(name)},
+        study_hours_min=args.get("hours_min"),
+        study_hours_max=args.get("hours_max"),
+        price_min=args.get("price_min"),
+        price_max=args.get("price_max"),
+        start_from=args.get("start_from"),
+        start_until=args.get("start_until"),
+        sort=args.get("sort", "relevance"),
+        page=args.get("page", 1),
+        page_size=args.get("page_size", 20),
+    )

@@ -1,0 +1,151 @@
+"""Schemas of search: the query arguments (page and API alike) and the API's result shape."""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from marshmallow import fields, pre_load, validate
+
+from schemas.common import BaseSchema
+from schemas.messages import Length, Range
+
+FACET_NAMES = (
+    "sector",
+    "level",
+    "region",
+    "institution",
+    "competency",
+    "delivery_mode",
+    "language",
+    "target_group",
+    "audience",
+    "recognised_in",
+    "flags",
+)
+SORTS = ("relevance", "soonest", "newest")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _facet_list(description: str):
+    return fields.List(
+        fields.String(validate=Length(max=60)),
+        load_default=list,
+        validate=Length(max=50),
+        metadata={"description": description},
+    )
+
+
+class SearchArgsSchema(BaseSchema):
+    """What a search asks for. The text is never an error: it is cut to 500 characters and
+    control characters are dropped."""
+
+    q = fields.String(load_default="", metadata={"description": "Words to search for"})
+    sector = _facet_list("mbo, hbo, wo")
+    level = _facet_list("e.g. mbo-4, bachelor")
+    region = _facet_list("Region code(s)")
+    institution = _facet_list("Institution code(s)")
+    competency = _facet_list("technology, digitalisation, collaboration")
+    delivery_mode = _facet_list("on-campus, online, hybrid, distance-learning, situated")
+    language = _facet_list("nld, eng, deu")
+    target_group = _facet_list("retraining, upskilling")
+    audience = _facet_list("e.g. employees, job-seekers")
+    recognised_in = _facet_list("Region code(s) where the module is recognised")
+    flags = _facet_list("open-material, micro-credential")
+    hours_min = fields.Float(
+        load_default=None,
+        allow_none=True,
+        validate=Range(min=0, max=100_000),
+        metadata={"description": "Study load from (hours; 1 EC = 28 hours)"},
+    )
+    hours_max = fields.Float(
+        load_default=None,
+        allow_none=True,
+        validate=Range(min=0, max=100_000),
+        metadata={"description": "Study load up to (hours)"},
+    )
+    price_min = fields.Float(
+        load_default=None,
+        allow_none=True,
+        validate=Range(min=0, max=10_000_000),
+        metadata={"description": "Lowest price of an upcoming run from (euros)"},
+    )
+    price_max = fields.Float(
+        load_default=None,
+        allow_none=True,
+        validate=Range(min=0, max=10_000_000),
+        metadata={"description": "Lowest price of an upcoming run up to (euros)"},
+    )
+    start_from = fields.Date(
+        load_default=None, allow_none=True, metadata={"description": "Next run starts on or after"}
+    )
+    start_until = fields.Date(
+        load_default=None, allow_none=True, metadata={"description": "Next run starts on or before"}
+    )
+    sort = fields.String(
+        load_default="relevance",
+        validate=validate.OneOf(SORTS, error=_l("Must be one of: {choices}.")),
+    )
+    page = fields.Integer(load_default=1, validate=Range(min=1, max=1000))
+    page_size = fields.Integer(load_default=20, validate=Range(min=1, max=100))
+
+    @pre_load
+    def _tidy(self, data, **_kwargs):
+        # Query strings arrive as MultiDicts; empty form fields mean "not given".
+        if hasattr(data, "to_dict"):
+            data = {k: (data.getlist(k) if k in FACET_NAMES else data.get(k)) for k in data}
+        data = {k: v for k, v in data.items() if v not in ("", None)}
+        if isinstance(data.get("q"), str):
+            data["q"] = _CONTROL.sub(" ", data["q"])[:500]
+        return data
+
+
+class FacetValueSchema(BaseSchema):
+    value = fields.String(required=True)
+    label = fields.String(required=True)
+    count = fields.Integer(required=True)
+    selected = fields.Boolean(required=True)
+
+
+class RunSchema(BaseSchema):
+    start = fields.String(required=True, metadata={"description": "ISO date"})
+    city = fields.String(required=True)
+    price = fields.Float(required=True)
+    status = fields.String(required=True)
+
+
+class SearchHitSchema(BaseSchema):
+    id = fields.Integer(required=True)
+    code = fields.String(required=True)
+    title = fields.String(required=True)
+    summary = fields.String(required=True)
+    institution = fields.String(required=True)
+    institution_code = fields.String(required=True)
+    region = fields.String(required=True)
+    sector = fields.String(required=True)
+    level = fields.String(required=True)
+    study_load = fields.Dict(required=True)
+    languages = fields.List(fields.String(), required=True)
+    delivery_modes = fields.List(fields.String(), required=True)
+    competencies = fields.List(fields.String(), required=True)
+    snippet = fields.String(required=True, metadata={"description": "HTML, escaped, with <mark>"})
+    next_run = fields.Nested(RunSchema, allow_none=True, required=True)
+    url = fields.String(required=True)
+
+
+class SearchResultSchema(BaseSchema):
+    total = fields.Integer(required=True)
+    page = fields.Integer(required=True)
+    page_size = fields.Integer(required=True)
+    pages = fields.Integer(required=True)
+    items = fields.List(fields.Nested(SearchHitSchema), required=True)
+    facets = fields.Dict(
+        keys=fields.String(), values=fields.List(fields.Nested(FacetValueSchema)), required=True
+    )
+    searched_for = fields.String(required=True)
+    corrected_from = fields.String(allow_none=True, required=True)
+    did_you_mean = fields.String(allow_none=True, required=True)
+    relaxed = fields.Boolean(
+        required=True,
+        metadata={"description": "True when no module matched every word and results match some"},
+    )
