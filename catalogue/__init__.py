@@ -27,6 +27,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from catalogue import api, db, i18n, web
     from catalogue.accounts import auth
+    from catalogue.recognition import hooks as _recognition_hooks  # noqa: F401 - connects signals
     from catalogue.search import service as search_service
 
     db.init_app(app)

@@ -98,7 +98,8 @@ def seed(check: bool) -> None:
     demo = bool(current_app.config["DEMO_ACCOUNTS"])
     result = seeding.load_seed(database.get_session(), data, demo_accounts=demo)
     click.echo(
-        f"Seeded: {result['modules_created']} new modules"
+        f"Seeded: {result['modules_created']} new modules, "
+        f"{result['agreements_created']} new agreements"
         + (f", {result['accounts_created']} new demo accounts." if demo else ".")
     )
 

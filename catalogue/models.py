@@ -13,11 +13,23 @@ from catalogue.modules.models import (
     ModuleVersion,
     Offering,
 )
+from catalogue.recognition.models import (
+    Agreement,
+    AgreementApproval,
+    AgreementItem,
+    AgreementParty,
+    AgreementRevision,
+)
 from catalogue.search.models import OutboxEntry
 
 metadata = SQLModel.metadata
 
 __all__ = [
+    "Agreement",
+    "AgreementApproval",
+    "AgreementItem",
+    "AgreementParty",
+    "AgreementRevision",
     "ApiToken",
     "AuditEvent",
     "Institution",

@@ -18,7 +18,12 @@ from sqlalchemy import select
 from catalogue.errors import CatalogueError, flatten_errors
 from catalogue.resources import resource_dir
 from schemas.accounts import DemoAccountsFileSchema
-from schemas.seed import InstitutionsFileSchema, ModulesFileSchema, RegionsFileSchema
+from schemas.seed import (
+    AgreementsFileSchema,
+    InstitutionsFileSchema,
+    ModulesFileSchema,
+    RegionsFileSchema,
+)
 
 
 class SeedError(CatalogueError):
@@ -34,6 +39,7 @@ class SeedData:
     # (institution code, module content with status and offerings), in file order.
     modules: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     demo_accounts: list[dict[str, Any]] = field(default_factory=list)
+    agreements: list[dict[str, Any]] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         """How many records of each kind the seed holds."""
@@ -45,6 +51,7 @@ class SeedData:
             "learning_units": sum(len(m["units"]) for m in modules),
             "materials": sum(len(m["materials"]) for m in modules),
             "offerings": sum(len(m["offerings"]) for m in modules),
+            "agreements": len(self.agreements),
         }
 
 
@@ -126,6 +133,12 @@ def read_seed(seed_dir: Path | None = None) -> SeedData:
                 )
             seen.add(module["code"].lower())
             data.modules.append((owner, module))
+    agreements_file = seed_dir / "agreements.yaml"
+    if agreements_file.exists():
+        data.agreements = _load_file(agreements_file, AgreementsFileSchema(), "agreements")[
+            "agreements"
+        ]
+        problems += _check_agreements(data)
     demo_file = seed_dir / "demo_accounts.yaml"
     if demo_file.exists():
         data.demo_accounts = _load_file(demo_file, DemoAccountsFileSchema(), "accounts")["accounts"]
@@ -154,6 +167,44 @@ if __name__ == "__main__":  # pragma: no cover - a quick check for people writin
     Babel(app)
     with app.app_context():
         print(read_seed().counts())
+
+
+def _check_agreements(data: SeedData) -> list[str]:
+    """Agreements must name institutions and published modules (and units) of the seed."""
+    institutions = {i["code"] for i in data.institutions}
+    modules = {
+        (owner, m["code"].lower()): m for owner, m in data.modules if m["status"] == "published"
+    }
+    problems = []
+    codes: set[str] = set()
+    for index, agreement in enumerate(data.agreements):
+        label = f"agreements.yaml: agreements[{index}] (code {agreement['code']})"
+        if agreement["code"].lower() in codes:
+            problems.append(f"{label}: code: another agreement has this code")
+        codes.add(agreement["code"].lower())
+        for party in agreement["parties"]:
+            if party["institution"] not in institutions:
+                problems.append(
+                    f"{label}: parties: no institution has code '{party['institution']}'"
+                )
+        for number, item in enumerate(agreement["items"]):
+            module = modules.get((item["provider"], item["module"].lower()))
+            where = f"{label}: items[{number}]"
+            if module is None:
+                problems.append(
+                    f"{where}: module: {item['provider']} has no published module {item['module']}"
+                )
+            elif item.get("unit") and item["unit"].lower() not in {
+                u["code"].lower() for u in module["units"]
+            }:
+                problems.append(
+                    f"{where}: unit: module {item['module']} has no unit {item['unit']}"
+                )
+        parties = {p["institution"] for p in agreement["parties"]}
+        for code in agreement["approved_by"]:
+            if code not in parties:
+                problems.append(f"{label}: approved_by: {code} is not a party")
+    return problems
 
 
 def _upsert_regions(session, regions: list[dict[str, Any]]) -> dict[str, Any]:
@@ -199,14 +250,20 @@ def load_seed(session, data: SeedData, *, demo_accounts: bool = False) -> dict[s
     from catalogue.accounts.seeding import seed_demo_accounts
     from catalogue.db import write_transaction
     from catalogue.modules.seeding import seed_modules
+    from catalogue.recognition.seeding import seed_agreements
 
     with write_transaction(session):
         regions = _upsert_regions(session, data.regions)
         institutions = _upsert_institutions(session, data.institutions, regions)
         created_modules = seed_modules(session, data.modules, institutions)
+        created_agreements = seed_agreements(session, data.agreements, institutions)
         created_accounts = (
             seed_demo_accounts(session, data.demo_accounts, institutions, regions)
             if demo_accounts
             else 0
         )
-    return {"modules_created": created_modules, "accounts_created": created_accounts}
+    return {
+        "modules_created": created_modules,
+        "agreements_created": created_agreements,
+        "accounts_created": created_accounts,
+    }

@@ -176,6 +176,35 @@ class OfferingStatus(Vocabulary):
     COMPLETED = "completed"
 
 
+class AgreementKind(Vocabulary):
+    """What a recognition agreement grants."""
+
+    EXEMPTION = "exemption"
+    CREDIT = "credit"
+    ADMISSION = "admission"
+    MATERIAL_SHARING = "material-sharing"
+
+
+class AgreementStatus(Vocabulary):
+    """Lifecycle of an agreement: draft → proposed → active → expired or terminated."""
+
+    DRAFT = "draft"
+    PROPOSED = "proposed"
+    ACTIVE = "active"
+    EXPIRED = "expired"
+    TERMINATED = "terminated"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+class PartyRole(Vocabulary):
+    """A party provides the modules, recognises them, or both."""
+
+    PROVIDER = "provider"
+    RECOGNISER = "recogniser"
+    BOTH = "both"
+
+
 class Role(Vocabulary):
     ADMINISTRATOR = "administrator"
     EDITOR = "editor"
@@ -276,6 +305,26 @@ _LABELS: dict[str, dict[str, object]] = {
         "full": _l("full"),
         "cancelled": _l("cancelled"),
         "completed": _l("completed"),
+    },
+    "AgreementKind": {
+        "exemption": _l("exemption"),
+        "credit": _l("credit"),
+        "admission": _l("admission"),
+        "material-sharing": _l("sharing of material"),
+    },
+    "AgreementStatus": {
+        "draft": _l("draft"),
+        "proposed": _l("proposed, awaiting approval"),
+        "active": _l("active"),
+        "expired": _l("expired"),
+        "terminated": _l("terminated"),
+        "rejected": _l("rejected"),
+        "withdrawn": _l("withdrawn"),
+    },
+    "PartyRole": {
+        "provider": _l("provides"),
+        "recogniser": _l("recognises"),
+        "both": _l("provides and recognises"),
     },
     "Role": {
         "administrator": _l("administrator"),

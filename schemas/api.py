@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from catalogue.vocabularies import Competency, Level, ModuleStatus, Sector
+from catalogue.vocabularies import (
+    AgreementKind,
+    AgreementStatus,
+    Competency,
+    Level,
+    ModuleStatus,
+    Sector,
+)
 from schemas.common import BaseSchema, Code
 from schemas.institutions import InstitutionSchema, RegionTargetSchema
 from schemas.messages import Range
@@ -261,3 +268,106 @@ class MeSchema(BaseSchema):
     administrator = fields.Boolean(required=True)
     editor_of = fields.List(fields.String(), required=True)
     coordinator_of = fields.List(fields.String(), required=True)
+
+
+# -- recognition ----------------------------------------------------------------------------
+
+
+class AgreementListArgsSchema(PageArgsSchema):
+    region = _codes(metadata={"description": "Region code(s) of any party"})
+    institution = _codes(metadata={"description": "Institution code(s) of any party"})
+    kind = _codes(AgreementKind)
+    status = _codes(AgreementStatus, metadata={"description": "Default: active"})
+
+
+class PartyOutSchema(BaseSchema):
+    institution = fields.Nested(InstitutionRefSchema, required=True)
+    role = fields.String(required=True)
+    decision = fields.String(
+        allow_none=True,
+        required=True,
+        metadata={
+            "description": "approved, rejected, or null: the party's decision on the "
+            "current revision"
+        },
+    )
+
+
+class AgreementItemOutSchema(BaseSchema):
+    module_id = fields.Integer(required=True)
+    provider = fields.String(required=True)
+    module = fields.String(required=True)
+    module_title = fields.String(required=True)
+    unit = fields.String(allow_none=True, required=True)
+    pinned_version = fields.Integer(required=True)
+    pinned_hash = fields.String(required=True)
+    grant = fields.String(required=True)
+    credits = fields.Dict(allow_none=True, required=True)
+    equivalent = fields.String(required=True)
+    licence_terms = fields.String(required=True)
+
+
+class ApprovalOutSchema(BaseSchema):
+    institution = fields.String(required=True)
+    revision = fields.Integer(required=True)
+    content_hash = fields.String(required=True)
+    decision = fields.String(required=True)
+    comment = fields.String(required=True)
+    decided_at = fields.AwareDateTime(required=True)
+    decided_by = fields.String(required=True)
+    voided_at = fields.AwareDateTime(allow_none=True, required=True)
+
+
+class RevisionOutSchema(BaseSchema):
+    number = fields.Integer(required=True)
+    content_hash = fields.String(required=True)
+    created_at = fields.AwareDateTime(required=True)
+    created_by = fields.String(required=True)
+    reason = fields.String(required=True)
+
+
+class AgreementOutSchema(BaseSchema):
+    id = fields.Integer(required=True)
+    code = fields.String(required=True)
+    title = fields.String(required=True)
+    kind = fields.String(required=True)
+    status = fields.String(required=True)
+    terms = fields.String(required=True)
+    valid_from = fields.Date(required=True)
+    valid_until = fields.Date(allow_none=True, required=True)
+    revision = fields.Integer(required=True)
+    content_hash = fields.String(
+        required=True, metadata={"description": "SHA-256 of the canonical content; approve this"}
+    )
+    review_needed = fields.Boolean(required=True)
+    review_note = fields.String(required=True)
+    lock_version = fields.Integer(required=True)
+    initiator = fields.String(required=True)
+    parties = fields.List(fields.Nested(PartyOutSchema), required=True)
+    items = fields.List(fields.Nested(AgreementItemOutSchema), required=True)
+    approvals = fields.List(fields.Nested(ApprovalOutSchema), required=True)
+    revisions = fields.List(fields.Nested(RevisionOutSchema), required=True)
+    url = fields.String(required=True)
+
+
+class AgreementPageSchema(PageSchema):
+    items = fields.List(fields.Nested(AgreementOutSchema), required=True)
+
+
+class MatrixCellSchema(BaseSchema):
+    provider_region = fields.String(required=True)
+    recogniser_region = fields.String(required=True)
+    agreements = fields.Integer(required=True)
+
+
+class MatrixSchema(BaseSchema):
+    regions = fields.List(fields.Nested(RegionRefSchema), required=True)
+    cells = fields.List(fields.Nested(MatrixCellSchema), required=True)
+
+
+class RecognitionOutSchema(BaseSchema):
+    institution = fields.Nested(InstitutionRefSchema, required=True)
+    agreement_id = fields.Integer(required=True)
+    agreement_code = fields.String(required=True)
+    kind = fields.String(required=True)
+    unit = fields.String(allow_none=True, required=True)

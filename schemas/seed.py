@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from marshmallow import fields
 
-from catalogue.vocabularies import ModuleStatus
+from catalogue.vocabularies import AgreementStatus, ModuleStatus
 from schemas.common import BaseSchema, Code, vocabulary_field
 from schemas.institutions import InstitutionSchema, RegionSchema
 from schemas.messages import Length
 from schemas.modules import ModuleContentSchema, OfferingSchema
+from schemas.recognition import AgreementInputSchema
 
 
 class RegionsFileSchema(BaseSchema):
@@ -35,3 +36,24 @@ class ModulesFileSchema(BaseSchema):
 
     institution = Code()
     modules = fields.List(fields.Nested(SeedModuleSchema), required=True, validate=Length(min=1))
+
+
+class RevisionSchema(BaseSchema):
+    """A later change the seed makes to a pinned module, so that an agreement needs review."""
+
+    unit = fields.String(load_default=None, allow_none=True)
+    append = fields.String(required=True, validate=Length(min=3, max=500))
+
+
+class SeedAgreementSchema(AgreementInputSchema):
+    """An agreement in seed/agreements.yaml, with the state the seed leaves it in."""
+
+    state = vocabulary_field(AgreementStatus, load_default=AgreementStatus.ACTIVE)
+    approved_by = fields.List(Code(), load_default=list)
+    revise_after = fields.Nested(RevisionSchema, load_default=None, allow_none=True)
+
+
+class AgreementsFileSchema(BaseSchema):
+    """seed/agreements.yaml"""
+
+    agreements = fields.List(fields.Nested(SeedAgreementSchema), required=True)

@@ -44,7 +44,7 @@ class CatalogueJSONProvider(DefaultJSONProvider):
 def init_app(app: Flask) -> None:
     """Register the API blueprints and describe the API for OpenAPI."""
     app.json = CatalogueJSONProvider(app)
-    from catalogue.api import institutions, meta, modules, offerings, search
+    from catalogue.api import institutions, meta, modules, offerings, recognition, search
 
     app.config.setdefault(
         "API_SPEC_OPTIONS",
@@ -67,10 +67,10 @@ def init_app(app: Flask) -> None:
     )
     from catalogue.api.auth import require_token_for_writes
 
-    for module in (meta, institutions, modules, offerings, search):
+    for module in (meta, institutions, modules, offerings, search, recognition):
         module.blp.before_request(require_token_for_writes)
         api.register_blueprint(module.blp)
     from catalogue.web import csrf
 
-    for module in (meta, institutions, modules, offerings, search):
+    for module in (meta, institutions, modules, offerings, search, recognition):
         csrf.exempt(module.blp)

@@ -21,6 +21,7 @@ from sqlmodel import Session
 from catalogue.search.adapter import IndexBusy, SearchIndex
 from catalogue.search.documents import build_documents, published_module_ids
 from catalogue.search.models import OutboxEntry
+from catalogue.signals import search_drain_starting
 
 log = logging.getLogger(__name__)
 BATCH = 5000
@@ -51,6 +52,7 @@ def drain(session: Session, index: SearchIndex) -> int:
     """
     if not index.exists():
         index.ensure()
+    search_drain_starting.send(session)
     applied = 0
     while latest_outbox_id(session) > index.applied_seq():
         try:

@@ -22,10 +22,11 @@ csrf = CSRFProtect()
 
 def init_app(app: Flask) -> None:
     """Register the page blueprints, CSRF protection, template filters and HTML error pages."""
-    from catalogue.web import accounts, admin, api_docs, editor, pages, search
+    from catalogue.web import accounts, admin, api_docs, editor, pages, recognition, search
 
     csrf.init_app(app)
-    for blueprint in (pages.bp, search.bp, accounts.bp, editor.bp, admin.bp, api_docs.bp):
+    blueprints = (pages, search, recognition, accounts, editor, admin, api_docs)
+    for blueprint in (module.bp for module in blueprints):
         app.register_blueprint(blueprint)
     app.jinja_env.filters.update(
         paragraphs=paragraphs,

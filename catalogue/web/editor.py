@@ -205,6 +205,7 @@ def preview_module(module_id: int):
         "modules/detail.html",
         module=preview,
         offerings=modules.upcoming_offerings(module),
+        recognitions=[],
         preview=True,
     )
 

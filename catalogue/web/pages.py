@@ -13,6 +13,7 @@ from catalogue.institutions import services as institutions
 from catalogue.modules import editing
 from catalogue.modules import services as modules
 from catalogue.modules.content import diff_content
+from catalogue.recognition import services as recognition
 from catalogue.web.safety import safe_next_url
 
 bp = Blueprint("pages", __name__)
@@ -53,9 +54,13 @@ def module_list():
 @bp.get("/modules/<id:module_id>")
 def module_detail(module_id: int):
     """One module with its units, material and upcoming runs."""
-    module = modules.get_module(session=get_session(), actor=current_actor(), module_id=module_id)
+    session = get_session()
+    module = modules.get_module(session=session, actor=current_actor(), module_id=module_id)
     return render_template(
-        "modules/detail.html", module=module, offerings=modules.upcoming_offerings(module)
+        "modules/detail.html",
+        module=module,
+        offerings=modules.upcoming_offerings(module),
+        recognitions=recognition.recognised_by(session=session, module_id=module.id),
     )
 
 

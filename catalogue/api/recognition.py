@@ -1,0 +1,308 @@
+"""Recognition agreements through the API: the same lifecycle as the web pages."""
+
+from __future__ import annotations
+
+from flask import url_for
+from flask_smorest import Blueprint
+
+from catalogue.api.auth import BEARER, api_actor, etag, required_base_version, writing_actor
+from catalogue.api.common import (
+    PRECONDITION_ERRORS,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    document_errors,
+    page_envelope,
+)
+from catalogue.api.modules import institution_ref
+from catalogue.db import get_session
+from catalogue.modules import services as modules
+from catalogue.recognition import services as recognition
+from schemas.api import (
+    AgreementListArgsSchema,
+    AgreementOutSchema,
+    AgreementPageSchema,
+    MatrixSchema,
+    RecognitionOutSchema,
+)
+from schemas.recognition import (
+    AgreementInputSchema,
+    ApprovalInputSchema,
+    ReasonInputSchema,
+    RejectionInputSchema,
+)
+
+blp = Blueprint(
+    "api_recognition",
+    __name__,
+    url_prefix="/api/v1",
+    description="Recognition agreements between institutions, approved by content hash",
+)
+
+IF_MATCH = {
+    "in": "header",
+    "name": "If-Match",
+    "required": True,
+    "schema": {"type": "string"},
+    "description": "The ETag of the agreement as you read it",
+}
+
+
+def agreement_out(agreement) -> dict:
+    """The API representation of an agreement."""
+    decisions = recognition.current_decisions(agreement)
+    return {
+        "id": agreement.id,
+        "code": agreement.code,
+        "title": agreement.title,
+        "kind": agreement.kind,
+        "status": agreement.status,
+        "terms": agreement.terms,
+        "valid_from": agreement.valid_from,
+        "valid_until": agreement.valid_until,
+        "revision": agreement.revision,
+        "content_hash": agreement.content_hash,
+        "review_needed": agreement.review_needed,
+        "review_note": agreement.review_note,
+        "lock_version": agreement.lock_version,
+        "initiator": agreement.initiator.code,
+        "parties": [
+            {
+                "institution": institution_ref(p.institution),
+                "role": p.role,
+                "decision": decisions[p.institution_id].decision
+                if p.institution_id in decisions
+                else None,
+            }
+            for p in agreement.parties
+        ],
+        "items": [
+            {
+                "module_id": i.module_id,
+                "provider": i.module.institution.code,
+                "module": i.module.code,
+                "module_title": i.module.title,
+                "unit": i.unit_code,
+                "pinned_version": i.pinned_version,
+                "pinned_hash": i.pinned_hash,
+                "grant": i.grant,
+                "credits": {"value": i.credits_value, "unit": i.credits_unit}
+                if i.credits_value is not None
+                else None,
+                "equivalent": i.equivalent,
+                "licence_terms": i.licence_terms,
+            }
+            for i in agreement.items
+        ],
+        "approvals": [
+            {
+                "institution": a.institution.code if a.institution else str(a.institution_id),
+                "revision": a.revision,
+                "content_hash": a.content_hash,
+                "decision": a.decision,
+                "comment": a.comment,
+                "decided_at": a.decided_at,
+                "decided_by": a.decided_by_name,
+                "voided_at": a.voided_at,
+            }
+            for a in agreement.approvals
+        ],
+        "revisions": [
+            {
+                "number": r.number,
+                "content_hash": r.content_hash,
+                "created_at": r.created_at,
+                "created_by": r.created_by_name,
+                "reason": r.reason,
+            }
+            for r in agreement.revisions
+        ],
+        "url": url_for("recognition.agreement_page", agreement_id=agreement.id, _external=True),
+    }
+
+
+def _reply(agreement_id: int, status: int = 200, **headers):
+    session = get_session()
+    session.expire_all()
+    agreement = recognition.get_agreement(
+        session=session, actor=api_actor(), agreement_id=agreement_id
+    )
+    return agreement_out(agreement), status, {"ETag": etag(agreement.lock_version), **headers}
+
+
+def _base(agreement_id: int) -> int | None:
+    agreement = recognition.get_agreement(
+        session=get_session(), actor=api_actor(), agreement_id=agreement_id
+    )
+    return required_base_version(agreement.lock_version)
+
+
+@blp.route("/agreements", methods=["GET"])
+@blp.arguments(AgreementListArgsSchema, location="query", as_kwargs=True)
+@blp.response(200, AgreementPageSchema)
+@document_errors(blp, *READ_ERRORS)
+def list_agreements(page, page_size, region, institution, kind, status):
+    """Agreements, active ones by default; drafts and proposals only for their parties."""
+    filters = recognition.AgreementFilter(
+        region_codes=region,
+        institution_codes=institution,
+        kinds=kind,
+        statuses=status or ["active"],
+    )
+    result = recognition.list_agreements(
+        session=get_session(), actor=api_actor(), filters=filters, page=page, page_size=page_size
+    )
+    items = [agreement_out(a) for a in result.items]
+    return page_envelope(result, items, "api_recognition.list_agreements")
+
+
+@blp.route("/agreements", methods=["POST"])
+@blp.doc(security=BEARER)
+@blp.arguments(AgreementInputSchema)
+@blp.response(201, AgreementOutSchema)
+@document_errors(blp, *WRITE_ERRORS)
+def create_agreement(data):
+    """Draft an agreement to which an institution you edit is a party. Items are pinned to
+    the newest published version of each module."""
+    agreement = recognition.create_agreement(
+        session=get_session(), actor=writing_actor(), data=data
+    )
+    location = url_for("api_recognition.get_agreement", agreement_id=agreement.id)
+    return _reply(agreement.id, 201, Location=location)
+
+
+@blp.route("/agreements/<id:agreement_id>", methods=["GET"])
+@blp.response(200, AgreementOutSchema)
+@document_errors(blp, *READ_ERRORS)
+def get_agreement(agreement_id: int):
+    """An agreement with its parties, items, hash, approvals and revisions."""
+    return _reply(agreement_id)
+
+
+@blp.route("/agreements/<id:agreement_id>", methods=["PUT"])
+@blp.doc(security=BEARER, parameters=[IF_MATCH])
+@blp.arguments(AgreementInputSchema)
+@blp.response(200, AgreementOutSchema)
+@document_errors(blp, *WRITE_ERRORS, *PRECONDITION_ERRORS)
+def update_agreement(data, agreement_id: int):
+    """Change an agreement: a new revision that voids every approval."""
+    actor = writing_actor()
+    base = _base(agreement_id)
+    recognition.update_agreement(
+        session=get_session(), actor=actor, agreement_id=agreement_id, data=data, base_version=base
+    )
+    return _reply(agreement_id)
+
+
+def _transition(agreement_id: int, operation, **kwargs):
+    actor = writing_actor()
+    base = _base(agreement_id)
+    operation(
+        session=get_session(), actor=actor, agreement_id=agreement_id, base_version=base, **kwargs
+    )
+    return _reply(agreement_id)
+
+
+@blp.route("/agreements/<id:agreement_id>/propose", methods=["POST"])
+@blp.doc(security=BEARER, parameters=[IF_MATCH])
+@blp.response(200, AgreementOutSchema)
+@document_errors(blp, 401, 403, 404, 409, *PRECONDITION_ERRORS)
+def propose(agreement_id: int):
+    """Put a draft to the parties for approval (409 when it is not a draft)."""
+    return _transition(agreement_id, recognition.propose_agreement)
+
+
+@blp.route("/agreements/<id:agreement_id>/approve", methods=["POST"])
+@blp.doc(security=BEARER)
+@blp.arguments(ApprovalInputSchema)
+@blp.response(200, AgreementOutSchema)
+@document_errors(blp, *WRITE_ERRORS)
+def approve(data, agreement_id: int):
+    """Approve the content hash you read, for an institution you edit. A stale hash gets 409.
+    The agreement becomes active when every party has approved the current hash."""
+    recognition.approve_agreement(
+        session=get_session(),
+        actor=writing_actor(),
+        agreement_id=agreement_id,
+        institution_code=data["institution"],
+        approved_hash=data["content_hash"],
+        comment=data["comment"],
+    )
+    return _reply(agreement_id)
+
+
+@blp.route("/agreements/<id:agreement_id>/reject", methods=["POST"])
+@blp.doc(security=BEARER)
+@blp.arguments(RejectionInputSchema)
+@blp.response(200, AgreementOutSchema)
+@document_errors(blp, *WRITE_ERRORS)
+def reject(data, agreement_id: int):
+    """Decline a proposed agreement for an institution you edit."""
+    recognition.reject_agreement(
+        session=get_session(),
+        actor=writing_actor(),
+        agreement_id=agreement_id,
+        institution_code=data["institution"],
+        comment=data["comment"],
+    )
+    return _reply(agreement_id)
+
+
+@blp.route("/agreements/<id:agreement_id>/withdraw", methods=["POST"])
+@blp.doc(security=BEARER, parameters=[IF_MATCH])
+@blp.response(200, AgreementOutSchema)
+@document_errors(blp, 401, 403, 404, 409, *PRECONDITION_ERRORS)
+def withdraw(agreement_id: int):
+    """The initiator withdraws an agreement that is not in force."""
+    return _transition(agreement_id, recognition.withdraw_agreement)
+
+
+@blp.route("/agreements/<id:agreement_id>/terminate", methods=["POST"])
+@blp.doc(security=BEARER, parameters=[IF_MATCH])
+@blp.arguments(ReasonInputSchema)
+@blp.response(200, AgreementOutSchema)
+@document_errors(blp, *WRITE_ERRORS, *PRECONDITION_ERRORS)
+def terminate(data, agreement_id: int):
+    """A party ends an active agreement."""
+    return _transition(agreement_id, recognition.terminate_agreement, reason=data["reason"])
+
+
+@blp.route("/agreements/<id:agreement_id>/repin", methods=["POST"])
+@blp.doc(security=BEARER, parameters=[IF_MATCH])
+@blp.response(200, AgreementOutSchema)
+@document_errors(blp, 401, 403, 404, 409, *PRECONDITION_ERRORS)
+def repin(agreement_id: int):
+    """Pin every item to its newest published version: a new revision and approval round."""
+    return _transition(agreement_id, recognition.repin_agreement)
+
+
+@blp.route("/recognition/matrix", methods=["GET"])
+@blp.response(200, MatrixSchema)
+@document_errors(blp, 400)
+def matrix():
+    """Active agreements per pair of regions (provider's region, recogniser's region)."""
+    result = recognition.recognition_matrix(session=get_session())
+    return {
+        "regions": [{"code": r.code, "name": r.name} for r in result.regions],
+        "cells": [
+            {"provider_region": a, "recogniser_region": b, "agreements": n}
+            for (a, b), n in sorted(result.counts.items())
+        ],
+    }
+
+
+@blp.route("/modules/<id:module_id>/recognised-by", methods=["GET"])
+@blp.response(200, RecognitionOutSchema(many=True))
+@document_errors(blp, *READ_ERRORS)
+def recognised_by(module_id: int):
+    """Institutions that recognise the module (or a unit of it) under an active agreement."""
+    module = modules.get_module(session=get_session(), actor=api_actor(), module_id=module_id)
+    return [
+        {
+            "institution": institution_ref(r.institution),
+            "agreement_id": r.agreement.id,
+            "agreement_code": r.agreement.code,
+            "kind": r.agreement.kind,
+            "unit": r.unit_code,
+        }
+        for r in recognition.recognised_by(session=get_session(), module_id=module.id)
+    ]

@@ -1,0 +1,1 @@
+"""Recognition agreements between institutions: parties, pinned items, hashes and approvals."""

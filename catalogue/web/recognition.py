@@ -1,0 +1,468 @@
+"""Recognition pages: the public registry (with CSV), an agreement, the region matrix, the
+institution inbox, and the forms and buttons with which parties draft, approve and end them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+from marshmallow import ValidationError
+
+from catalogue.accounts.auth import current_actor
+from catalogue.accounts.permissions import can_edit_institution
+from catalogue.db import get_session
+from catalogue.errors import Conflict, InvalidInput, PermissionDenied, StaleEdit, flatten_errors
+from catalogue.institutions import services as institutions
+from catalogue.recognition import services as recognition
+from catalogue.vocabularies import AgreementKind, AgreementStatus
+from schemas.recognition import AgreementInputSchema
+
+bp = Blueprint("recognition", __name__)
+
+_GROUP = re.compile(r"^(parties|items)-(\d{1,2})-([a-z_]+)$")
+
+
+def _filters() -> recognition.AgreementFilter:
+    statuses = [s for s in request.args.getlist("status") if s in AgreementStatus.values()]
+    return recognition.AgreementFilter(
+        region_codes=request.args.getlist("region"),
+        institution_codes=request.args.getlist("institution"),
+        kinds=[k for k in request.args.getlist("kind") if k in AgreementKind.values()],
+        statuses=statuses or [AgreementStatus.ACTIVE],
+    )
+
+
+@bp.get("/agreements")
+def registry():
+    """Recognition agreements, active ones by default, with filters."""
+    session = get_session()
+    filters = _filters()
+    page = recognition.list_agreements(
+        session=session,
+        actor=current_actor(),
+        filters=filters,
+        page=request.args.get("page", 1, type=int) or 1,
+    )
+    return render_template(
+        "recognition/registry.html",
+        page=page,
+        filters=filters,
+        regions=institutions.list_regions(session=session),
+        all_institutions=institutions.list_institutions(session=session),
+        ending=recognition.ending_soon(session=session),
+    )
+
+
+@bp.get("/agreements.csv")
+def registry_csv():
+    """The registry with the same filters, as CSV (one row per agreement item)."""
+    session = get_session()
+    page = recognition.list_agreements(
+        session=session, actor=current_actor(), filters=_filters(), page=1, page_size=100
+    )
+    rows = list(page.items)
+    number = 1
+    while page.has_next:
+        number += 1
+        page = recognition.list_agreements(
+            session=session,
+            actor=current_actor(),
+            filters=_filters(),
+            page=number,
+            page_size=100,
+        )
+        rows += page.items
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "code",
+            "title",
+            "kind",
+            "status",
+            "valid_from",
+            "valid_until",
+            "content_hash",
+            "providers",
+            "recognisers",
+            "provider",
+            "module",
+            "unit",
+            "pinned_version",
+            "grant",
+            "credits",
+            "equivalent",
+        ]
+    )
+    for agreement in rows:
+        providers = ";".join(p.institution.code for p in agreement.parties if p.provides)
+        recognisers = ";".join(p.institution.code for p in agreement.parties if p.recognises)
+        for item in agreement.items:
+            credits = (
+                f"{item.credits_value:g} {item.credits_unit}"
+                if item.credits_value is not None
+                else ""
+            )
+            writer.writerow(
+                [
+                    _cell(v)
+                    for v in (
+                        agreement.code,
+                        agreement.title,
+                        agreement.kind,
+                        agreement.status,
+                        agreement.valid_from.isoformat(),
+                        agreement.valid_until.isoformat() if agreement.valid_until else "",
+                        agreement.content_hash,
+                        providers,
+                        recognisers,
+                        item.module.institution.code,
+                        item.module.code,
+                        item.unit_code or "",
+                        item.pinned_version,
+                        item.grant,
+                        credits,
+                        item.equivalent,
+                    )
+                ]
+            )
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=erkenningen.csv"},
+    )
+
+
+def _cell(value: Any) -> Any:
+    """Neutralise spreadsheet formulas in cells people typed (CSV injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+@bp.get("/agreements/<id:agreement_id>")
+def agreement_page(agreement_id: int):
+    """One agreement: parties, items, hash, revisions and the approval trail."""
+    actor = current_actor()
+    agreement = recognition.get_agreement(
+        session=get_session(), actor=actor, agreement_id=agreement_id
+    )
+    mine = [p for p in agreement.parties if p.institution_id in actor.editor_of]
+    return render_template(
+        "recognition/agreement.html",
+        agreement=agreement,
+        decisions=recognition.current_decisions(agreement),
+        awaiting=recognition.awaiting(agreement),
+        my_parties=mine,
+        can_change=any(can_edit_institution(actor, p.institution_id) for p in agreement.parties),
+        can_withdraw=can_edit_institution(actor, agreement.initiator_id),
+    )
+
+
+@bp.get("/recognition/matrix")
+def matrix():
+    """Active agreements between regions, each cell a link to its agreements."""
+    return render_template(
+        "recognition/matrix.html", matrix=recognition.recognition_matrix(session=get_session())
+    )
+
+
+@bp.get("/manage/agreements")
+@login_required
+def inbox():
+    """What awaits the person's institutions: approvals, reviews, endings, drafts."""
+    return render_template(
+        "recognition/inbox.html",
+        inbox=recognition.inbox(session=get_session(), actor=current_actor()),
+    )
+
+
+# -- the agreement form ---------------------------------------------------------------------
+
+
+@dataclass
+class AgreementForm:
+    """The agreement form's values as typed, with numbered party and item groups."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    parties: list[dict[str, str]] = field(default_factory=list)
+    items: list[dict[str, str]] = field(default_factory=list)
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def blank(cls) -> AgreementForm:
+        return cls(
+            values={"kind": "exemption"},
+            parties=[{"role": "provider"}, {"role": "recogniser"}],
+            items=[{}],
+        )
+
+    @classmethod
+    def from_input(cls, data: dict[str, Any]) -> AgreementForm:
+        values = {
+            k: "" if data.get(k) is None else str(data[k])
+            for k in ("code", "title", "kind", "terms", "valid_from", "valid_until")
+        }
+        items = []
+        for item in data["items"]:
+            credits = item.get("credits") or {}
+            items.append(
+                {
+                    "provider": item["provider"],
+                    "module": item["module"],
+                    "unit": item.get("unit") or "",
+                    "grant": item["grant"],
+                    "credits_value": ""
+                    if credits.get("value") is None
+                    else f"{credits['value']:g}",
+                    "credits_unit": credits.get("unit") or "",
+                    "equivalent": item["equivalent"],
+                    "licence_terms": item["licence_terms"],
+                }
+            )
+        return cls(values=values, parties=[dict(p) for p in data["parties"]], items=items)
+
+    @classmethod
+    def from_request(cls) -> AgreementForm:
+        form = request.form
+        values = {
+            k: form.get(k, "")
+            for k in ("code", "title", "kind", "terms", "valid_from", "valid_until")
+        }
+        groups: dict[str, dict[int, dict[str, str]]] = {"parties": {}, "items": {}}
+        for key in form:
+            match = _GROUP.match(key)
+            if match:
+                groups[match.group(1)].setdefault(int(match.group(2)), {})[match.group(3)] = (
+                    form.get(key, "")
+                )
+        return cls(
+            values=values,
+            parties=[groups["parties"][i] for i in sorted(groups["parties"])],
+            items=[groups["items"][i] for i in sorted(groups["items"])],
+        )
+
+    def to_raw(self) -> tuple[dict[str, Any], list[int], list[int]]:
+        parties, party_slots = [], []
+        for slot, party in enumerate(self.parties):
+            if party.get("remove") == "y" or not party.get("institution"):
+                continue
+            party_slots.append(slot)
+            parties.append({"institution": party["institution"], "role": party.get("role", "")})
+        items, item_slots = [], []
+        for slot, item in enumerate(self.items):
+            if item.get("remove") == "y" or not (item.get("module") or item.get("grant")):
+                continue
+            item_slots.append(slot)
+            credits = None
+            if item.get("credits_value", "").strip():
+                credits = {
+                    "value": item["credits_value"].replace(",", "."),
+                    "unit": item.get("credits_unit") or "ects",
+                }
+            items.append(
+                {
+                    "provider": item.get("provider", ""),
+                    "module": item.get("module", "").strip(),
+                    "unit": item.get("unit", "").strip() or None,
+                    "grant": item.get("grant", ""),
+                    "credits": credits,
+                    "equivalent": item.get("equivalent", ""),
+                    "licence_terms": item.get("licence_terms", ""),
+                }
+            )
+        raw = {**self.values, "parties": parties, "items": items}
+        raw["valid_until"] = raw.get("valid_until") or None
+        return raw, party_slots, item_slots
+
+    def set_errors(self, messages, party_slots: list[int], item_slots: list[int]) -> None:
+        for path, message in flatten_errors(messages):
+            match = re.match(r"^(parties|items)\[(\d+)\]\.?(\w*)", path)
+            if match:
+                kind, index, name = match.groups()
+                slots = party_slots if kind == "parties" else item_slots
+                slot = slots[int(index)] if int(index) < len(slots) else int(index)
+                key = f"{kind}-{slot}-{name or ('institution' if kind == 'parties' else 'module')}"
+                if name == "credits":
+                    key = f"{kind}-{slot}-credits_value"
+            else:
+                key = re.split(r"[.\[]", path, maxsplit=1)[0] or "_schema"
+            self.errors.setdefault(key, []).append(message)
+
+
+def _render_form(form: AgreementForm, agreement=None, status: int = 200):
+    session = get_session()
+    actor = current_actor()
+    return render_template(
+        "recognition/form.html",
+        form=form,
+        agreement=agreement,
+        institution_choices=[
+            (i.code, i.name) for i in institutions.list_institutions(session=session)
+        ],
+        own_institutions=[
+            i
+            for i in institutions.list_institutions(session=session)
+            if can_edit_institution(actor, i.id)
+        ],
+    ), status
+
+
+def _save(form: AgreementForm, agreement=None):
+    action = request.form.get("action", "save")
+    if action == "add-party":
+        form.parties.append({"role": "recogniser"})
+        return _render_form(form, agreement)
+    if action == "add-item":
+        form.items.append({})
+        return _render_form(form, agreement)
+    raw, party_slots, item_slots = form.to_raw()
+    try:
+        data = AgreementInputSchema().load(raw)
+        if agreement is None:
+            saved = recognition.create_agreement(
+                session=get_session(), actor=current_actor(), data=data
+            )
+        else:
+            lock = request.form.get("lock_version", "")
+            saved = recognition.update_agreement(
+                session=get_session(),
+                actor=current_actor(),
+                agreement_id=agreement.id,
+                data=data,
+                base_version=int(lock) if lock.isdigit() else None,
+            )
+    except ValidationError as exc:
+        form.set_errors(exc.messages, party_slots, item_slots)
+        return _render_form(form, agreement, 422)
+    except (InvalidInput, Conflict, StaleEdit) as exc:
+        form.set_errors(
+            getattr(exc, "fields", None) or {"_schema": [exc.message]}, party_slots, item_slots
+        )
+        return _render_form(form, agreement, 409 if isinstance(exc, StaleEdit) else 422)
+    flash(_("The agreement has been saved."), "success")
+    return redirect(url_for("recognition.agreement_page", agreement_id=saved.id))
+
+
+@bp.route("/agreements/new", methods=["GET", "POST"])
+@login_required
+def new_agreement():
+    """Draft an agreement to which one of your institutions is a party."""
+    if not current_actor().editor_of and not current_actor().is_administrator:
+        raise PermissionDenied(_("Only editors of an institution can draft agreements."))
+    if request.method == "GET":
+        return _render_form(AgreementForm.blank())
+    return _save(AgreementForm.from_request())
+
+
+@bp.route("/agreements/<id:agreement_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_agreement(agreement_id: int):
+    """Change an agreement: a new revision that every party must approve again."""
+    agreement = recognition.get_agreement(
+        session=get_session(), actor=current_actor(), agreement_id=agreement_id
+    )
+    if not any(can_edit_institution(current_actor(), p.institution_id) for p in agreement.parties):
+        raise PermissionDenied(_("Only the editors of the parties may change this agreement."))
+    if request.method == "GET":
+        return _render_form(
+            AgreementForm.from_input(recognition.input_from_agreement(agreement)), agreement
+        )
+    return _save(AgreementForm.from_request(), agreement)
+
+
+def _decide(agreement_id: int, operation, done: str, **kwargs):
+    try:
+        operation(session=get_session(), actor=current_actor(), agreement_id=agreement_id, **kwargs)
+    except (Conflict, InvalidInput, StaleEdit) as exc:
+        flash(exc.message, "error")
+    else:
+        flash(done, "success")
+    return redirect(url_for("recognition.agreement_page", agreement_id=agreement_id))
+
+
+def _lock() -> int | None:
+    value = request.form.get("lock_version", "")
+    return int(value) if value.isdigit() else None
+
+
+@bp.post("/agreements/<id:agreement_id>/propose")
+@login_required
+def propose(agreement_id: int):
+    """Put the draft to the parties."""
+    return _decide(
+        agreement_id,
+        recognition.propose_agreement,
+        _("The agreement has been proposed to the parties."),
+        base_version=_lock(),
+    )
+
+
+@bp.post("/agreements/<id:agreement_id>/approve")
+@login_required
+def approve(agreement_id: int):
+    """Approve the content you read (its hash) for your institution."""
+    return _decide(
+        agreement_id,
+        recognition.approve_agreement,
+        _("Your approval has been recorded."),
+        institution_code=request.form.get("institution", ""),
+        approved_hash=request.form.get("content_hash", ""),
+        comment=request.form.get("comment", "")[:500],
+    )
+
+
+@bp.post("/agreements/<id:agreement_id>/reject")
+@login_required
+def reject(agreement_id: int):
+    """Decline the proposed content for your institution."""
+    return _decide(
+        agreement_id,
+        recognition.reject_agreement,
+        _("The agreement has been rejected."),
+        institution_code=request.form.get("institution", ""),
+        comment=request.form.get("comment", "")[:500],
+    )
+
+
+@bp.post("/agreements/<id:agreement_id>/withdraw")
+@login_required
+def withdraw(agreement_id: int):
+    """Take back an agreement that is not in force."""
+    return _decide(
+        agreement_id,
+        recognition.withdraw_agreement,
+        _("The agreement has been withdrawn."),
+        base_version=_lock(),
+    )
+
+
+@bp.post("/agreements/<id:agreement_id>/terminate")
+@login_required
+def terminate(agreement_id: int):
+    """End an agreement that is in force."""
+    return _decide(
+        agreement_id,
+        recognition.terminate_agreement,
+        _("The agreement has been terminated."),
+        reason=request.form.get("reason", "")[:500],
+        base_version=_lock(),
+    )
+
+
+@bp.post("/agreements/<id:agreement_id>/repin")
+@login_required
+def repin(agreement_id: int):
+    """Pin the agreement to the newest published versions (a new approval round)."""
+    return _decide(
+        agreement_id,
+        recognition.repin_agreement,
+        _("The agreement now pins the newest versions; every party must approve it again."),
+        base_version=_lock(),
+    )
