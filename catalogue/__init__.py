@@ -23,6 +23,12 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     config.configure(app, test_config)
     app.url_map.converters["id"] = IdConverter
+    hops = int(app.config.get("PROXY_FIX_HOPS") or 0)
+    if hops:
+        # Behind a reverse proxy (TLS terminated there): trust its X-Forwarded-* headers.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     from catalogue import api, db, i18n, web

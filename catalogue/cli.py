@@ -338,6 +338,31 @@ def search_check() -> None:
     click.echo("The index matches the database.")
 
 
+@main.group()
+def translations() -> None:
+    """Dutch and English message catalogs (for developers, in a source checkout)."""
+
+
+@translations.command("update")
+def translations_update() -> None:
+    """Extract messages from the sources into both catalogs and compile them."""
+    from catalogue import catalogs
+
+    untranslated = catalogs.update()
+    catalogs.compile_all()
+    for locale, count in untranslated.items():
+        click.echo(f"{locale}: {count} messages without a translation")
+
+
+@translations.command("compile")
+def translations_compile() -> None:
+    """Compile the catalogs (.po) into the files the app reads (.mo)."""
+    from catalogue import catalogs
+
+    catalogs.compile_all()
+    click.echo("Compiled.")
+
+
 @main.command("start")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)

@@ -7,6 +7,9 @@
 | CATALOGUE_SECRET_KEY             | generated once into <instance>/secret_key |
 | CATALOGUE_SESSION_COOKIE_SECURE  | true (set false only for plain-http local use) |
 | CATALOGUE_DEMO_ACCOUNTS          | false (true: seed creates the demo accounts) |
+| CATALOGUE_PROXY_FIX_HOPS         | 0 (number of reverse proxies to trust for X-Forwarded-*) |
+| CATALOGUE_SEARCH_LOCK_TIMEOUT    | 5 (seconds to wait for the search index's write lock) |
+| CATALOGUE_INSTANCE_PATH          | Flask's instance folder (where SQLite, index and key live) |
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ def configure(app: Flask, overrides: dict | None) -> None:
         LOGIN_MAX_FAILURES=5,
         LOGIN_LOCKOUT=timedelta(minutes=15),
         DEMO_ACCOUNTS=False,
+        PROXY_FIX_HOPS=0,
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
         API_TITLE="Semicon catalogue API",
         API_VERSION="v1",
