@@ -386,8 +386,11 @@ def start(ctx: click.Context, host: str, port: int) -> None:
             ctx.invoke(search_rebuild, processes=1)
         else:
             ctx.invoke(search_drain)
+    from werkzeug.serving import run_simple
+
     click.echo(f"Serving the catalogue on http://{host}:{port}/ (Ctrl+C stops it).")
-    app.run(host=host, port=port, threaded=True, use_reloader=False, debug=False)
+    # Flask refuses app.run() inside its own CLI, so the server is started directly.
+    run_simple(host, port, app, threaded=True, use_reloader=False)
 
 
 if __name__ == "__main__":  # pragma: no cover
