@@ -159,16 +159,6 @@ def read_seed(seed_dir: Path | None = None) -> SeedData:
     return data
 
 
-if __name__ == "__main__":  # pragma: no cover - a quick check for people writing seed files
-    from flask import Flask
-    from flask_babel import Babel
-
-    app = Flask(__name__)
-    Babel(app)
-    with app.app_context():
-        print(read_seed().counts())
-
-
 def _check_agreements(data: SeedData) -> list[str]:
     """Agreements must name institutions and published modules (and units) of the seed."""
     institutions = {i["code"] for i in data.institutions}
@@ -267,3 +257,13 @@ def load_seed(session, data: SeedData, *, demo_accounts: bool = False) -> dict[s
         "agreements_created": created_agreements,
         "accounts_created": created_accounts,
     }
+
+
+if __name__ == "__main__":  # pragma: no cover - a quick check for people writing seed files
+    from flask import Flask
+    from flask_babel import Babel
+
+    app = Flask(__name__)
+    Babel(app)
+    with app.app_context():
+        print(read_seed().counts())

@@ -26,9 +26,6 @@ class CatalogueApi(Api):
         pass
 
 
-api = CatalogueApi()
-
-
 class CatalogueJSONProvider(DefaultJSONProvider):
     """JSON with euro amounts as numbers (as OpenAPI documents them) and translated texts."""
 
@@ -60,15 +57,16 @@ def init_app(app: Flask) -> None:
             "servers": [{"url": "/"}],
         },
     )
-    api.init_app(app)
+    api = CatalogueApi(app)
+    app.extensions["catalogue_api"] = api
     api.register_converter(IdConverter, id_parameter_schema)
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "API token"}
     )
     from catalogue.api.auth import require_token_for_writes
 
+    app.before_request(require_token_for_writes)
     for module in (meta, institutions, modules, offerings, search, recognition):
-        module.blp.before_request(require_token_for_writes)
         api.register_blueprint(module.blp)
     from catalogue.web import csrf
 

@@ -45,8 +45,8 @@ def writing_actor() -> Actor:
 
 
 def require_token_for_writes() -> None:
-    """Before any write: refuse requests without a valid token before looking at the body."""
-    if request.method not in ("GET", "HEAD", "OPTIONS"):
+    """Before any API write: refuse requests without a valid token before reading the body."""
+    if request.path.startswith("/api/") and request.method not in ("GET", "HEAD", "OPTIONS"):
         writing_actor()
 
 

@@ -57,26 +57,27 @@ def _drain_after_writes(response):
     # A publish or archive shows in search as soon as the person sees the next page. Failing to
     # index here loses nothing: the outbox keeps the entries for the next drain.
     if g.get("outbox_written"):
-        from catalogue.db import new_session
-
-        session = new_session()
-        try:
-            indexer.drain(session, search_index())
-        except Exception:
-            log.exception("could not apply the search outbox after a write; will retry later")
-        finally:
-            session.close()
+        _drain_in_own_session("after a write")
     return response
 
 
-def ensure_fresh(session: Session, index: SearchIndex) -> None:
-    """Apply pending outbox entries before searching (cheap when there are none)."""
+def _drain_in_own_session(when: str) -> None:
+    """Apply the outbox in a session of its own, so the request's session is left alone."""
+    from catalogue.db import new_session
+
+    session = new_session()
     try:
-        if not index.exists() or indexer.latest_outbox_id(session) > index.applied_seq():
-            indexer.drain(session, index)
+        indexer.drain(session, search_index())
     except Exception:
-        log.exception("could not apply the search outbox before a search")
-        session.rollback()
+        log.exception("could not apply the search outbox %s; the next drain will", when)
+    finally:
+        session.close()
+
+
+def ensure_fresh(session: Session, index: SearchIndex) -> None:
+    """Apply pending outbox entries before searching (one cheap query when there are none)."""
+    if not index.exists() or indexer.latest_outbox_id(session) > index.applied_seq():
+        _drain_in_own_session("before a search")
 
 
 @dataclass
