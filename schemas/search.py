@@ -77,10 +77,14 @@ class SearchArgsSchema(BaseSchema):
         metadata={"description": "Lowest price of an upcoming run up to (euros)"},
     )
     start_from = fields.Date(
-        load_default=None, allow_none=True, metadata={"description": "Next run starts on or after"}
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "Has an upcoming run starting on or after"},
     )
     start_until = fields.Date(
-        load_default=None, allow_none=True, metadata={"description": "Next run starts on or before"}
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "Has an upcoming run starting on or before"},
     )
     sort = fields.String(
         load_default="relevance",

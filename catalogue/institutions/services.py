@@ -9,6 +9,7 @@ from sqlmodel import Session
 from catalogue.errors import NotFound
 from catalogue.institutions.models import Institution, Region
 from catalogue.modules.models import Module
+from catalogue.search.outbox import enqueue_module
 from catalogue.vocabularies import ModuleStatus
 
 
@@ -121,4 +122,22 @@ def save_institution(
             institution_id=institution.id,
             summary=institution.name,
         )
+        if institution_id is not None:
+            # Its name, city and region are part of search documents: its own modules', and
+            # (as a recognising party) those of the modules it recognises.
+            for module_id in modules_showing_institution(session, institution.id):
+                enqueue_module(session, module_id)
     return institution
+
+
+def modules_showing_institution(session: Session, institution_id: int) -> list[int]:
+    """Modules whose search document shows something of this institution."""
+    from catalogue.recognition.models import AgreementItem, AgreementParty
+
+    own = select(Module.id).where(Module.institution_id == institution_id)
+    recognised = (
+        select(AgreementItem.module_id)
+        .join(AgreementParty, AgreementParty.agreement_id == AgreementItem.agreement_id)
+        .where(AgreementParty.institution_id == institution_id)
+    )
+    return sorted(set(session.scalars(own)) | set(session.scalars(recognised)))

@@ -227,7 +227,7 @@ def facet_mask(arrays: GenerationArrays, name: str, values: list[str]) -> np.nda
     return result
 
 
-def range_mask(arrays: GenerationArrays, request: SearchRequest, next_start, min_price):
+def range_mask(arrays: GenerationArrays, request: SearchRequest, min_price, today_ordinal: int):
     """Documents within the study load, price and start-date ranges."""
     mask = np.ones(len(arrays.live), dtype=bool)
     if request.study_hours_min is not None:
@@ -238,12 +238,24 @@ def range_mask(arrays: GenerationArrays, request: SearchRequest, next_start, min
         mask &= np.isfinite(min_price) & (min_price >= request.price_min)
     if request.price_max is not None:
         mask &= min_price <= request.price_max
-    if request.start_from is not None:
-        mask &= (next_start >= request.start_from.toordinal()) & (next_start != NO_RUN)
-    if request.start_until is not None:
-        # Any upcoming run before the end counts, not only the next one; the next one is the
-        # earliest, so checking it is enough.
-        mask &= next_start <= request.start_until.toordinal()
+    if request.start_from is not None or request.start_until is not None:
+        mask &= _has_run_between(arrays, request, today_ordinal)
+    return mask
+
+
+def _has_run_between(arrays: GenerationArrays, request: SearchRequest, today_ordinal: int):
+    """Documents with any upcoming run starting within the requested dates (not only the
+    next run: a module whose next run is in February and another in September is found for
+    "from June")."""
+    first = max(today_ordinal, request.start_from.toordinal() if request.start_from else 0)
+    last = request.start_until.toordinal() if request.start_until else NO_RUN
+    chosen = (
+        (arrays.run_starts >= first)
+        & (arrays.run_starts <= last)
+        & np.isin(arrays.run_status, UPCOMING)
+    )
+    mask = np.zeros(len(arrays.live), dtype=bool)
+    mask[arrays.run_docs[chosen]] = True
     return mask
 
 
@@ -254,7 +266,7 @@ def run(
     arrays = view.arrays()
     match = match_text(view, arrays, query)
     next_start, min_price = runs_for_day(arrays, today)
-    base = match.mask & range_mask(arrays, request, next_start, min_price)
+    base = match.mask & range_mask(arrays, request, min_price, today.toordinal())
     selected = {name: facet_mask(arrays, name, request.filters.get(name, [])) for name in FACETS}
     final = base.copy()
     for mask in selected.values():

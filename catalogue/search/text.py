@@ -10,7 +10,9 @@ import re
 import unicodedata
 from functools import lru_cache
 
-WORD_RE = re.compile(r"\w+", re.UNICODE)
+# Letters and digits, with any combining accents that follow them: "vacuüm" typed as "u" plus a
+# separate diaeresis (as some systems paste it) is one word, and folds like the composed form.
+WORD_RE = re.compile(r"[\w\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 
 DUTCH_STOP_WORDS = frozenset(
     """aan al alle als bij dan dat de den der des deze die dit door dus een en er
