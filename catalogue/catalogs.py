@@ -15,7 +15,14 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
 LOCALES = ("nl", "en")
-KEYWORDS = {"_": None, "gettext": None, "_l": None, "lazy_gettext": None, "ngettext": (1, 2)}
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "_l": None,
+    "_t": None,
+    "lazy_gettext": None,
+    "ngettext": (1, 2),
+}
 METHODS = [
     ("catalogue/**.py", "python"),
     ("schemas/**.py", "python"),
@@ -68,7 +75,8 @@ def update() -> dict[str, int]:
         catalog.update(template, no_fuzzy_matching=True)
         if locale == "en":
             for message in catalog:
-                if message.id and not message.string:
+                strings = message.string if isinstance(message.string, tuple) else (message.string,)
+                if message.id and not all(strings):
                     message.string = message.id
         catalog.obsolete.clear()
         write(locale, catalog)

@@ -9,7 +9,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
-from schemas.messages import Length
+from schemas.messages import Count, Length, _t
 
 # C0 control characters other than tab and newline, and the non-characters; PostgreSQL refuses NUL
 # and none of these belong in a course description.
@@ -48,9 +48,9 @@ class Text(fields.String):
         text = super()._deserialize(value, attr, data, **kwargs)
         text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
         if _FORBIDDEN_CHARS.search(text):
-            raise ValidationError(_l("Contains control characters that cannot be stored."))
+            raise ValidationError(_t("Contains control characters that cannot be stored."))
         if not self.multiline and "\n" in text:
-            raise ValidationError(_l("Must be a single line."))
+            raise ValidationError(_t("Must be a single line."))
         return text.strip()
 
 
@@ -100,7 +100,7 @@ def vocabulary_list(vocabulary, *, min_items: int = 0, max_items: int | None = N
     """A list of distinct codes from a vocabulary."""
     return fields.List(
         fields.String(validate=one_of(vocabulary)),
-        validate=[Length(min=min_items, max=max_items), unique_items],
+        validate=[Count(min=min_items, max=max_items), unique_items],
         **kw,
     )
 
@@ -121,7 +121,7 @@ class HttpUrl(fields.String):
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs).strip()
         if _FORBIDDEN_CHARS.search(text):
-            raise ValidationError(_l("Contains control characters that cannot be stored."))
+            raise ValidationError(_t("Contains control characters that cannot be stored."))
         return text
 
 

@@ -29,7 +29,7 @@ from catalogue.vocabularies import (
 )
 from schemas.common import BaseSchema, Code, HttpUrl, Text, unique_items, vocabulary_field
 from schemas.common import vocabulary_list as vocab_list
-from schemas.messages import Length, Range
+from schemas.messages import Count, Length, Range
 
 ESCO_PREFIX = "http://data.europa.eu/esco/"
 
@@ -50,7 +50,7 @@ def outcome_list(**kw) -> fields.List:
     """Learning outcomes: short statements, one per item."""
     return fields.List(
         Text(max_length=500, min_length=3),
-        validate=[Length(max=30), unique_items],
+        validate=[Count(max=30), unique_items],
         load_default=list,
         **kw,
     )
@@ -121,14 +121,14 @@ class ModuleContentSchema(BaseSchema):
                 )
             ]
         ),
-        validate=[Length(max=20), unique_items],
+        validate=[Count(max=20), unique_items],
         load_default=list,
     )
     units = fields.List(
-        fields.Nested(LearningUnitSchema), validate=Length(max=50), load_default=list
+        fields.Nested(LearningUnitSchema), validate=Count(max=50), load_default=list
     )
     materials = fields.List(
-        fields.Nested(MaterialSchema), validate=Length(max=100), load_default=list
+        fields.Nested(MaterialSchema), validate=Count(max=100), load_default=list
     )
 
     @validates_schema

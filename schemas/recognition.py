@@ -7,7 +7,7 @@ from marshmallow import ValidationError, fields, pre_load, validates_schema
 
 from catalogue.vocabularies import AgreementKind, PartyRole, StudyLoadUnit
 from schemas.common import BaseSchema, Code, Text, vocabulary_field
-from schemas.messages import Length, Range
+from schemas.messages import Count, Length, Range
 
 
 class PartyInputSchema(BaseSchema):
@@ -53,7 +53,7 @@ class AgreementInputSchema(BaseSchema):
     valid_from = fields.Date(required=True)
     valid_until = fields.Date(load_default=None, allow_none=True)
     parties = fields.List(
-        fields.Nested(PartyInputSchema), required=True, validate=Length(min=2, max=50)
+        fields.Nested(PartyInputSchema), required=True, validate=Count(min=2, max=50)
     )
     items = fields.List(
         fields.Nested(ItemInputSchema), required=True, validate=Length(min=1, max=200)

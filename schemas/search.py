@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import fields, pre_load, validate
 
 from schemas.common import BaseSchema
-from schemas.messages import Length, Range
+from schemas.messages import Count, Length, Range
 
 FACET_NAMES = (
     "sector",
@@ -31,7 +31,7 @@ def _facet_list(description: str):
     return fields.List(
         fields.String(validate=Length(max=60)),
         load_default=list,
-        validate=Length(max=50),
+        validate=Count(max=50),
         metadata={"description": description},
     )
 

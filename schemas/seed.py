@@ -7,7 +7,7 @@ from marshmallow import fields
 from catalogue.vocabularies import AgreementStatus, ModuleStatus
 from schemas.common import BaseSchema, Code, vocabulary_field
 from schemas.institutions import InstitutionSchema, RegionSchema
-from schemas.messages import Length
+from schemas.messages import Count, Length
 from schemas.modules import ModuleContentSchema, OfferingSchema
 from schemas.recognition import AgreementInputSchema
 
@@ -35,7 +35,7 @@ class ModulesFileSchema(BaseSchema):
     """seed/modules/<institution>.yaml: the modules of one institution."""
 
     institution = Code()
-    modules = fields.List(fields.Nested(SeedModuleSchema), required=True, validate=Length(min=1))
+    modules = fields.List(fields.Nested(SeedModuleSchema), required=True, validate=Count(min=1))
 
 
 class RevisionSchema(BaseSchema):

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlmodel import Session
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -69,9 +70,10 @@ def authenticate(*, session: Session, email: str, password: str) -> User:
         now = utcnow()
         if user.locked_until and user.locked_until > now:
             raise LoginThrottled(
-                _(
-                    "Too many failed attempts. Try again in %(minutes)s minutes.",
-                    minutes=max(1, int((user.locked_until - now).total_seconds() // 60) + 1),
+                ngettext(
+                    "Too many failed attempts. Try again in %(num)s minute.",
+                    "Too many failed attempts. Try again in %(num)s minutes.",
+                    max(1, int((user.locked_until - now).total_seconds() // 60) + 1),
                 )
             )
         if not check_password_hash(user.password_hash, password) or not user.is_active:

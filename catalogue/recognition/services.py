@@ -399,7 +399,12 @@ def update_agreement(
         _require_party_editor(actor, agreement)
         _check_not_stale(agreement, base_version)
         if agreement.status not in CHANGEABLE:
-            raise Conflict(_("A %(status)s agreement cannot be changed.", status=agreement.status))
+            raise Conflict(
+                _(
+                    "An agreement with status “%(status)s” cannot be changed.",
+                    status=AgreementStatus.label(agreement.status),
+                )
+            )
         codes = {p["institution"] for p in data["parties"]} | {i["provider"] for i in data["items"]}
         institutions = _institutions_by_code(session, codes)
         if not any(
@@ -456,8 +461,8 @@ def propose_agreement(
         if agreement.status != AgreementStatus.DRAFT:
             raise Conflict(
                 _(
-                    "Only a draft can be proposed; this agreement is %(status)s.",
-                    status=agreement.status,
+                    "Only a draft can be proposed; this agreement's status is “%(status)s”.",
+                    status=AgreementStatus.label(agreement.status),
                 )
             )
         agreement.status = AgreementStatus.PROPOSED
@@ -510,8 +515,8 @@ def approve_agreement(
         if agreement.status != AgreementStatus.PROPOSED:
             raise Conflict(
                 _(
-                    "Only a proposed agreement can be approved; this one is %(status)s.",
-                    status=agreement.status,
+                    "Only a proposed agreement can be approved; its status is “%(status)s”.",
+                    status=AgreementStatus.label(agreement.status),
                 )
             )
         if approved_hash != agreement.content_hash:
@@ -578,8 +583,8 @@ def reject_agreement(
         if agreement.status != AgreementStatus.PROPOSED:
             raise Conflict(
                 _(
-                    "Only a proposed agreement can be rejected; this one is %(status)s.",
-                    status=agreement.status,
+                    "Only a proposed agreement can be rejected; its status is “%(status)s”.",
+                    status=AgreementStatus.label(agreement.status),
                 )
             )
         agreement.approvals.append(
@@ -617,8 +622,9 @@ def withdraw_agreement(
         ):
             raise Conflict(
                 _(
-                    "A %(status)s agreement cannot be withdrawn; terminate it instead.",
-                    status=agreement.status,
+                    "An agreement with status “%(status)s” cannot be withdrawn; "
+                    "terminate it instead.",
+                    status=AgreementStatus.label(agreement.status),
                 )
             )
         agreement.status = AgreementStatus.WITHDRAWN
@@ -643,8 +649,8 @@ def terminate_agreement(
         if agreement.status != AgreementStatus.ACTIVE:
             raise Conflict(
                 _(
-                    "Only an active agreement can be terminated; this one is %(status)s.",
-                    status=agreement.status,
+                    "Only an active agreement can be terminated; its status is “%(status)s”.",
+                    status=AgreementStatus.label(agreement.status),
                 )
             )
         agreement.status = AgreementStatus.TERMINATED
@@ -665,7 +671,10 @@ def repin_agreement(
         _check_not_stale(agreement, base_version)
         if agreement.status not in CHANGEABLE:
             raise Conflict(
-                _("A %(status)s agreement cannot be re-pinned.", status=agreement.status)
+                _(
+                    "An agreement with status “%(status)s” cannot be re-pinned.",
+                    status=AgreementStatus.label(agreement.status),
+                )
             )
         before = agreement.content_hash
         changed = False
@@ -701,7 +710,7 @@ def repin_agreement(
         agreement.review_note = ""
         agreement.updated_at = utcnow()
         session.flush()
-        _new_revision(session, agreement, actor, "re-pinned to new versions")
+        _new_revision(session, agreement, actor, "repinned")
         _audit(
             session,
             actor,
@@ -747,9 +756,8 @@ def mark_review_needed(session: Session, module: Module, version: ModuleVersion,
                 changed.append(f"{module.code}{'/' + item.unit_code if item.unit_code else ''}")
         if changed:
             agreement.review_needed = True
-            agreement.review_note = _(
-                "%(items)s changed in version %(n)s.", items=", ".join(changed), n=version.number
-            )
+            # Stored without words, so that every party reads it in its own language.
+            agreement.review_note = f"{', '.join(changed)} → v{version.number}"
             for party in agreement.parties:
                 record_event(
                     session,

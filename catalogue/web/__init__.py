@@ -16,6 +16,7 @@ from catalogue import vocabularies
 from catalogue.api import errors as api_errors
 from catalogue.errors import CatalogueError
 from catalogue.i18n import LANGUAGE_COOKIE
+from catalogue.web import labels
 
 csrf = CSRFProtect()
 
@@ -35,6 +36,12 @@ def init_app(app: Flask) -> None:
         moment=moment,
         number=number,
         isodate=isodate,
+    )
+    app.jinja_env.globals.update(
+        field_label=labels.field_label,
+        change_label=labels.change_label,
+        audit_action=labels.audit_action,
+        revision_reason=labels.revision_reason,
     )
     app.jinja_env.globals.update(
         vocab=vocabularies, url_with=url_with, LANGUAGE_COOKIE=LANGUAGE_COOKIE

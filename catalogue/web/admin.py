@@ -123,7 +123,13 @@ def institution_form(code: str | None = None):
     errors: dict = {}
     if request.method == "POST":
         values = {k: v for k, v in request.form.items() if k != "csrf_token"}
-        raw = {k: (v if v != "" or k not in ("brin", "kvk") else None) for k, v in values.items()}
+        # Optional fields left blank: no BRIN or KvK code, and no contact address (the schema
+        # checks an address that is given, so a blank one is left out rather than refused).
+        raw = {
+            k: (v if v != "" or k not in ("brin", "kvk") else None)
+            for k, v in values.items()
+            if not (k == "email" and v == "")
+        }
         try:
             data = InstitutionSchema().load(raw)
             saved = institutions.save_institution(
