@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -361,6 +362,69 @@ def translations_compile() -> None:
 
     catalogs.compile_all()
     click.echo("Compiled.")
+
+
+@main.group()
+def bench() -> None:
+    """Benchmarks on a synthetic catalogue (see docs/benchmarks.md)."""
+
+
+@bench.command("search", with_appcontext=False)
+@click.option("--modules", default=100_000, show_default=True, type=click.IntRange(min=50))
+@click.option(
+    "--workdir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Keep the database and index in DIR/bench-search-<modules> (default: a temporary "
+    "folder, removed afterwards).",
+)
+@click.option("--database-url", help="An empty PostgreSQL database to fill (default: SQLite).")
+@click.option(
+    "--queries-per-class",
+    default=50,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Timed runs per query class and surface.",
+)
+@click.option(
+    "--clients",
+    default=4,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Client threads of the throughput run.",
+)
+@click.option("--seconds", default=20.0, show_default=True, help="Length of the throughput run.")
+@click.option("--workers", default=2, show_default=True, help="gunicorn workers.")
+@click.option("--processes", default=2, show_default=True, help="Indexing processes.")
+@click.option("--seed", default=1, show_default=True, help="Seed of the synthetic catalogue.")
+@click.option("--check/--no-check", default=True, help="Compare index and database.")
+@click.option("--keep", is_flag=True, help="Keep the temporary folder.")
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the results (default: bench-results/search-<modules>.json).",
+)
+@click.option(
+    "--markdown",
+    "markdown_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write or refresh this size's results section in this file.",
+)
+@click.option(
+    "--profile",
+    "profile_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write cProfile files of the rebuild and of each query class here.",
+)
+def bench_search(**options) -> None:
+    """Generate a synthetic catalogue, index it, and measure search (JSON in bench-results/)."""
+    from catalogue.bench.search import Refused
+    from catalogue.bench.search import main as run
+
+    try:
+        run(**options, echo=click.echo)
+    except Refused as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 @main.command("start")

@@ -211,6 +211,16 @@ class Role(Vocabulary):
     COORDINATOR = "coordinator"
 
 
+# The multi-valued vocabularies a module is tagged with, by the name its content form uses.
+TAG_VOCABULARIES: dict[str, type[Vocabulary]] = {
+    "competencies": Competency,
+    "languages": TeachingLanguage,
+    "delivery_modes": DeliveryMode,
+    "target_groups": TargetGroup,
+    "audiences": Audience,
+}
+
+
 _LABELS: dict[str, dict[str, object]] = {
     "InstitutionKind": {
         "mbo-college": _l("mbo college (ROC)"),

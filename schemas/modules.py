@@ -10,10 +10,19 @@ import re
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from marshmallow import ValidationError, fields, post_dump, pre_load, validate, validates_schema
+from marshmallow import (
+    ValidationError,
+    fields,
+    post_dump,
+    post_load,
+    pre_load,
+    validate,
+    validates_schema,
+)
 
 from catalogue.vocabularies import (
     SECTOR_LEVELS,
+    TAG_VOCABULARIES,
     Audience,
     Competency,
     ComponentType,
@@ -157,6 +166,15 @@ class ModuleContentSchema(BaseSchema):
             errors["materials"] = material_errors
         if errors:
             raise ValidationError(errors)
+
+    @post_load
+    def _tags_in_vocabulary_order(self, data: dict[str, Any], **_kwargs) -> dict[str, Any]:
+        # The same tags in another order are the same content (and the same hash).
+        for name, vocabulary in TAG_VOCABULARIES.items():
+            if name in data:
+                chosen = set(data[name])
+                data[name] = [code for code in vocabulary.values() if code in chosen]
+        return data
 
     @post_dump
     def _canonical(self, data: dict[str, Any], **_kwargs) -> dict[str, Any]:

@@ -132,3 +132,115 @@ def csrf_token_from(html: str) -> str:
     match = CSRF_RE.search(html)
     assert match, "the page has no form with a CSRF token"
     return match.group(1)
+
+
+# -- the world: two institutions, their editors, a coordinator and an administrator ----------
+
+
+def _build_world(url: str, tmp_dir: Path) -> None:
+    from catalogue.db import get_session
+    from tests.factories import build_world
+
+    app = _make_app(url, tmp_dir / "world-index")
+    with app.app_context():
+        build_world(get_session())
+    app.extensions["db_engine"].dispose()
+
+
+def _world_template(database_factory, tmp_path_factory, backend: str) -> str:
+    """The template database holding the seed plus the test world (built once per backend)."""
+
+    def build_seeded(url):
+        _build_seeded(url, tmp_path_factory.mktemp("seed-template"))
+
+    def build_world(url):
+        _build_world(url, tmp_path_factory.mktemp("world-template"))
+
+    seeded = database_factory.template(backend, "seeded", build_seeded)
+    return database_factory.derived_template(backend, "world", seeded, build_world)
+
+
+@pytest.fixture
+def world_database_url(backend, database_factory, tmp_path_factory):
+    """A fresh database holding the seed and the test world (see tests/factories.py)."""
+    template = _world_template(database_factory, tmp_path_factory, backend)
+    url = database_factory.copy(backend, template)
+    yield url
+    database_factory.drop(url)
+
+
+@pytest.fixture
+def world_app_factory(world_database_url, tmp_path):
+    """Build apps on this test's world database, with configuration overrides."""
+    apps = []
+
+    def build(**overrides):
+        app = _make_app(world_database_url, tmp_path / f"index-{len(apps)}", **overrides)
+        apps.append(app)
+        return app
+
+    yield build
+    for app in apps:
+        app.extensions["db_engine"].dispose()
+
+
+@pytest.fixture
+def world_app(world_app_factory):
+    """The app on a fresh copy of the world."""
+    return world_app_factory()
+
+
+@pytest.fixture
+def world(world_app):
+    """Ids of the world's institutions, modules, runs, accounts and roles."""
+    from tests.factories import World
+
+    return World.load(world_app)
+
+
+@pytest.fixture
+def anonymous_client(world_app):
+    """A visitor who has not logged in."""
+    return world_app.test_client()
+
+
+@pytest.fixture(scope="session")
+def login_cookies():
+    """Session cookies of logins through the form, by backend and account.
+
+    Every copy of the world holds the same accounts with the same session nonces, and the apps
+    share one secret key, so a login made once is valid in every copy; reusing it saves a scrypt
+    check per test.
+    """
+    return {}
+
+
+@pytest.fixture
+def client_for(world_app, backend, login_cookies):
+    """Make a test client logged in (through the login form) as an account; None: anonymous."""
+    from tests.factories import login
+
+    cookie_name = world_app.config["SESSION_COOKIE_NAME"]
+
+    def make(account=None, **kwargs):
+        client = world_app.test_client(**kwargs)
+        if account is None:
+            return client
+        key = (backend, account.email)
+        if key in login_cookies and not kwargs:
+            client.set_cookie(cookie_name, login_cookies[key])
+            return client
+        response = login(client, account)
+        assert response.status_code == 302, f"{account.email} could not log in"
+        if not kwargs:
+            login_cookies[key] = client.get_cookie(cookie_name).value
+        return client
+
+    return make
+
+
+@pytest.fixture
+def sqlite_world_url(database_factory, tmp_path_factory):
+    """A fresh SQLite copy of the world, whatever backends this run tests (browser tests)."""
+    template = _world_template(database_factory, tmp_path_factory, "sqlite")
+    return database_factory.copy("sqlite", template)

@@ -65,6 +65,17 @@ class DatabaseFactory:
             self.templates[key] = url
         return self.templates[key]
 
+    def derived_template(self, backend: str, kind: str, base_url: str, build) -> str:
+        """The URL of template `kind`: a copy of the template at `base_url`, changed by `build`."""
+        key = (backend, kind)
+        if key not in self.templates:
+            url = self.copy(backend, base_url)
+            build(url)
+            if backend == "postgresql":
+                self._terminate_connections(make_url(url).database)
+            self.templates[key] = url
+        return self.templates[key]
+
     def copy(self, backend: str, template_url: str) -> str:
         """A fresh database with the template's content."""
         if backend == "sqlite":

@@ -12,7 +12,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from catalogue.modules.models import TAG_VOCABULARIES, LearningUnit, Material, Module
+from catalogue.modules.models import LearningUnit, Material, Module
+from catalogue.vocabularies import TAG_VOCABULARIES
 from schemas.modules import ModuleContentSchema
 
 _content_schema = ModuleContentSchema()

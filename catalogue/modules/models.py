@@ -15,8 +15,7 @@ from sqlmodel import JSON, Field, Relationship, SQLModel
 from catalogue.institutions.models import Institution
 from catalogue.model_base import UTCDateTime, created_at_field, enum_check, updated_at_field
 from catalogue.vocabularies import (
-    Audience,
-    Competency,
+    TAG_VOCABULARIES,
     ComponentType,
     DeliveryMode,
     Level,
@@ -26,19 +25,8 @@ from catalogue.vocabularies import (
     OfferingStatus,
     Sector,
     StudyLoadUnit,
-    TargetGroup,
     TeachingLanguage,
 )
-
-# The multi-valued vocabularies a module is tagged with, by the name the content form uses.
-TAG_VOCABULARIES = {
-    "competencies": Competency,
-    "languages": TeachingLanguage,
-    "delivery_modes": DeliveryMode,
-    "target_groups": TargetGroup,
-    "audiences": Audience,
-}
-
 
 _LOCK_COLUMNS: dict[str, sa.Column] = {}
 

@@ -24,7 +24,7 @@ def _flag_agreements_for_review(module, *, session, version, actor, **_kwargs):
 def _recognised_regions(session, *, module_ids, **_kwargs):
     """Search can filter on the regions where a module is recognised."""
     regions = services.recognised_regions(session, module_ids)
-    return {module_id: {"recognised_in": sorted(codes)} for module_id, codes in regions.items()}
+    return {module_id: {"recognised_in_ids": sorted(ids)} for module_id, ids in regions.items()}
 
 
 @search_drain_starting.connect

@@ -948,10 +948,10 @@ def recognised_by(*, session: Session, module_id: int) -> list[Recognition]:
     return found
 
 
-def recognised_regions(session: Session, module_ids: list[int]) -> dict[int, set[str]]:
-    """Region codes where each module is recognised under an active agreement."""
+def recognised_regions(session: Session, module_ids: list[int]) -> dict[int, set[int]]:
+    """Ids of the regions where each module is recognised under an active agreement."""
     rows = session.execute(
-        select(AgreementItem.module_id, Region.code)
+        select(AgreementItem.module_id, Region.id)
         .join(Agreement, Agreement.id == AgreementItem.agreement_id)
         .join(AgreementParty, AgreementParty.agreement_id == Agreement.id)
         .join(Institution, Institution.id == AgreementParty.institution_id)

@@ -32,19 +32,31 @@ from whoosh import columns, fields, formats, highlight, index
 from whoosh.analysis import Token, Tokenizer
 from whoosh.automata.fsa import find_all_matches
 from whoosh.automata.lev import levenshtein_automaton
+from whoosh.codec.base import FieldWriter
+from whoosh.codec.whoosh3 import W3Codec, W3PerDocReader
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 from whoosh.lang.porter import stem as english_stem
 from whoosh.lang.snowball.dutch import DutchStemmer
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
+from whoosh.system import pack_uint
 
 from catalogue.search.text import STOP_WORDS, WORD_RE, fold
 from catalogue.search.vocabulary import Thesaurus
+from catalogue.vocabularies import (
+    Audience,
+    Competency,
+    DeliveryMode,
+    Level,
+    Sector,
+    TargetGroup,
+    TeachingLanguage,
+)
 
 LANGUAGES = ("nl", "en")
 TEXT_FIELDS = ("title", "body")
-# Facets with one value per module, and with several.
+# Facets with one value per module, and with several (how they are stored: see below).
 SINGLE_FACETS = ("sector", "level", "region", "institution")
 MULTI_FACETS = (
     "competency",
@@ -55,10 +67,70 @@ MULTI_FACETS = (
     "recognised_in",
     "flags",
 )
+# Facets live in numeric columns, not in postings: a column is read for a whole segment at once,
+# and costs the indexer nothing per word. Sector and level are stored as their position in the
+# vocabulary; region and institution as database ids (the service turns them into codes).
+CODED_FACETS = {"sector": Sector.values(), "level": Level.values()}
+ID_FACETS = ("region", "institution")
+# Several values per module: bits of one 64-bit column, eight bits reserved per facet so that a
+# vocabulary can grow without moving the others (a new value still needs a rebuild).
+FLAGS = ("open-material", "micro-credential")
+TAG_BITS = {
+    "competency": (0, Competency.values()),
+    "delivery_mode": (8, DeliveryMode.values()),
+    "language": (16, TeachingLanguage.values()),
+    "target_group": (24, TargetGroup.values()),
+    "audience": (32, Audience.values()),
+    "flags": (40, FLAGS),
+}
+# Regions where a module is recognised: bit n for the region with database id n (n < 64).
+RECOGNISED_BITS = 64
 RUN_STATUS_CODES = {"planned": 0, "open": 1, "full": 2, "completed": 3}
 _RUN = struct.Struct("<ifb")  # start day (ordinal), price, status code
 _INDEX_NAME = "catalogue"
 CURRENT = "current"
+
+
+# Segments are written as separate files, not assembled into one compound file: whoosh reads a
+# compound file's parts by copying each into memory, which costs tens of megabytes per search on
+# a large index; separate files are memory-mapped and read in place.
+WRITER_OPTIONS = {"compound": False}
+# Postings are kept in memory until a segment is written instead of being spilled to sorted
+# runs on disk and merged back, which is most of the cost of a large rebuild.
+REBUILD_MEMORY_MB = 1536
+# Bigger posting blocks: fewer pickled blocks to write and to read for common terms.
+CODEC_BLOCK_LIMIT = 512
+
+
+def _codec() -> W3Codec:
+    return W3Codec(blocklimit=CODEC_BLOCK_LIMIT)
+
+
+def _remember_missing_columns(self, fieldname, column):
+    """W3PerDocReader._cached_reader, but remembering that a column does not exist.
+
+    Whoosh asks for the length column of every posting it writes; our text fields keep no
+    lengths, and the original looks for the file on disk (one stat call) every time.
+    """
+    if fieldname not in self._readers:
+        exists = self.has_column(fieldname)
+        self._readers[fieldname] = self.column_reader(fieldname, column) if exists else None
+    return self._readers[fieldname]
+
+
+W3PerDocReader._cached_reader = _remember_missing_columns
+_original_add_postings = FieldWriter.add_postings
+
+
+def _add_postings_without_lengths(self, schema, lengths, items):
+    """FieldWriter.add_postings, skipping the length lookup per posting when no field is
+    scorable (ours keep no lengths; whoosh would look one up for every posting anyway)."""
+    if not any(schema[name].scorable for name in schema.names()):
+        lengths = None
+    return _original_add_postings(self, schema, lengths, items)
+
+
+FieldWriter.add_postings = _add_postings_without_lengths
 
 
 class IndexBusy(Exception):
@@ -82,8 +154,9 @@ def stem(word: str, language: str) -> str:
 class CatalogueTokenizer(Tokenizer):
     """Words → folded → without stop words → plus compound parts → stemmed, in one pass.
 
-    One generator instead of a chain of filters keeps indexing cheap. With `stemming=None` the
-    words are only folded (for codes, names and places).
+    Each distinct word's terms are worked out once and cached, so indexing a large catalogue
+    mostly costs one dictionary lookup per word. With `stemming=None` words are only folded
+    (for codes, names and places).
     """
 
     def __init__(self, stemming: str | None, parts: frozenset[str] = frozenset()):
@@ -99,6 +172,29 @@ class CatalogueTokenizer(Tokenizer):
 
     def __hash__(self):
         return hash((self.stemming, len(self.parts)))
+
+    def _terms_of(self, raw: str) -> tuple[str, ...]:
+        word = fold(raw)
+        language = self.stemming
+        if language is None:
+            return (word,)
+        if word in STOP_WORDS or len(word) < 2:
+            return ()
+        terms = [stem(word, language)]
+        if self.parts and len(word) >= 8:
+            terms += [stem(part, language) for part in _splitter(self.parts)(word)]
+        return tuple(terms)
+
+    def terms(self, value: str) -> list[str]:
+        """The terms of a text, in order (a word may give several)."""
+        cache = _term_cache(self)
+        found: list[str] = []
+        for raw in WORD_RE.findall(value):
+            terms = cache.get(raw)
+            if terms is None:
+                terms = cache[raw] = self._terms_of(raw)
+            found.extend(terms)
+        return found
 
     def __call__(
         self,
@@ -116,22 +212,35 @@ class CatalogueTokenizer(Tokenizer):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         token.stopped = False
         token.boost = 1.0
-        language = self.stemming
-        splitter = _splitter(self.parts) if self.parts else None
-        for raw in WORD_RE.findall(value):
-            word = fold(raw)
-            if language is None:
-                token.text = word
-                yield token
-                continue
-            if word in STOP_WORDS or len(word) < 2:
-                continue
-            token.text = stem(word, language)
+        for term in self.terms(value):
+            token.text = term
             yield token
-            if splitter is not None and len(word) >= 8:
-                for part in splitter(word):
-                    token.text = stem(part, language)
-                    yield token
+
+
+_term_caches: dict[tuple, dict[str, tuple[str, ...]]] = {}
+_TERM_CACHE_WORDS = 300_000
+
+
+def _term_cache(tokenizer: CatalogueTokenizer) -> dict[str, tuple[str, ...]]:
+    key = (tokenizer.stemming, hash(tokenizer.parts))
+    cache = _term_caches.setdefault(key, {})
+    if len(cache) > _TERM_CACHE_WORDS:
+        cache.clear()
+    return cache
+
+
+class TermCounts(formats.Frequency):
+    """Term frequencies, counted with Counter from the tokenizer's list of terms.
+
+    The same postings as whoosh's Frequency format, without a Token object per word.
+    """
+
+    def word_values(self, value, analyzer, **kwargs):
+        if not isinstance(analyzer, CatalogueTokenizer):
+            return super().word_values(value, analyzer, **kwargs)
+        counts = Counter(analyzer.terms(value))
+        boost = self.field_boost
+        return ((term, n, n * boost, pack_uint(n)) for term, n in counts.items())
 
 
 _splitters: dict[int, Callable[[str], list[str]]] = {}
@@ -149,7 +258,7 @@ def _schema(thesaurus: Thesaurus) -> fields.Schema:
     def text(language: str) -> fields.FieldType:
         # Term frequencies only: no positions, no per-document lengths (we keep our own).
         return fields.FieldType(
-            formats.Frequency(),
+            TermCounts(),
             analyzer=CatalogueTokenizer(language, thesaurus.parts),
             scorable=False,
         )
@@ -157,32 +266,46 @@ def _schema(thesaurus: Thesaurus) -> fields.Schema:
     schema = fields.Schema(
         id=fields.ID(unique=True),
         mid=fields.COLUMN(columns.NumericColumn("i")),
-        keys=fields.FieldType(
-            formats.Frequency(), analyzer=CatalogueTokenizer(None), scorable=False
-        ),
+        keys=fields.FieldType(TermCounts(), analyzer=CatalogueTokenizer(None), scorable=False),
         study_hours=fields.COLUMN(columns.NumericColumn("f")),
         published=fields.COLUMN(columns.NumericColumn("q")),
         body_length=fields.COLUMN(columns.NumericColumn("i")),
         runs=fields.COLUMN(columns.VarBytesColumn()),
         fingerprint=fields.COLUMN(columns.VarBytesColumn()),
         display=fields.STORED(),
+        sector=fields.COLUMN(columns.NumericColumn("b", default=-1)),
+        level=fields.COLUMN(columns.NumericColumn("b", default=-1)),
+        region=fields.COLUMN(columns.NumericColumn("i", default=-1)),
+        institution=fields.COLUMN(columns.NumericColumn("i", default=-1)),
+        tags=fields.COLUMN(columns.NumericColumn("Q")),
+        recognised=fields.COLUMN(columns.NumericColumn("Q")),
     )
     for language in LANGUAGES:
         for name in TEXT_FIELDS:
             schema.add(f"{name}_{language}", text(language))
-    for name in SINGLE_FACETS + MULTI_FACETS:
-        schema.add(f"f_{name}", fields.KEYWORD(commas=True, lowercase=False, scorable=False))
     return schema
+
+
+def _tag_bits(document: dict[str, Any]) -> int:
+    flags = [
+        f
+        for f, on in zip(
+            FLAGS, (document["open_material"], document.get("micro_credential")), strict=True
+        )
+        if on
+    ]
+    bits = 0
+    for facet, (offset, values) in TAG_BITS.items():
+        chosen = flags if facet == "flags" else document[facet]
+        for code in chosen:
+            if code in values:
+                bits |= 1 << (offset + values.index(code))
+    return bits
 
 
 def _whoosh_fields(document: dict[str, Any]) -> dict[str, Any]:
     """A search document (see catalogue.search.documents) as whoosh field values."""
     language = document["lang"]
-    flags = []
-    if document["open_material"]:
-        flags.append("open-material")
-    if document.get("micro_credential"):
-        flags.append("micro-credential")
     values: dict[str, Any] = {
         "id": str(document["id"]),
         "mid": document["id"],
@@ -191,20 +314,24 @@ def _whoosh_fields(document: dict[str, Any]) -> dict[str, Any]:
         f"body_{language}": document["body"],
         "study_hours": float(document["study_hours"]),
         "published": int(document["published"]),
-        "body_length": sum(1 for _ in WORD_RE.finditer(document["body"])),
+        "body_length": len(document["body"].split()),
         "runs": b"".join(
             _RUN.pack(start, price, RUN_STATUS_CODES.get(status, 3))
             for start, price, status in document["runs"]
         ),
         "fingerprint": document["fingerprint"].encode("ascii"),
         "display": json.dumps(document["display"], ensure_ascii=False),
-        "f_flags": ",".join(flags),
+        "sector": CODED_FACETS["sector"].index(document["sector"]),
+        "level": CODED_FACETS["level"].index(document["level"]),
+        "region": document["region_id"],
+        "institution": document["institution_id"],
+        "tags": _tag_bits(document),
+        "recognised": sum(
+            1 << region_id
+            for region_id in set(document["recognised_in_ids"])
+            if 0 <= region_id < RECOGNISED_BITS
+        ),
     }
-    for name in SINGLE_FACETS:
-        values[f"f_{name}"] = document[name]
-    for name in MULTI_FACETS:
-        if name != "flags":
-            values[f"f_{name}"] = ",".join(document[name])
     return values
 
 
@@ -262,7 +389,7 @@ class SearchIndex:
         """Hold the write lock of the current generation (waiting up to lock_timeout)."""
         ix = self._open()
         try:
-            writer = ix.writer(timeout=self.lock_timeout)
+            writer = ix.writer(timeout=self.lock_timeout, codec=_codec(), **WRITER_OPTIONS)
         except LockError as exc:
             raise IndexBusy(f"the search index is locked by another writer: {exc}") from exc
         handle = IndexWriter(self, self.current_path.resolve(), writer)
@@ -293,10 +420,11 @@ class SearchIndex:
         path.mkdir()
         storage = FileStorage(str(path))
         ix = storage.create_index(_schema(self.thesaurus), indexname=_INDEX_NAME)
+        options = {**WRITER_OPTIONS, "limitmb": REBUILD_MEMORY_MB, "codec": _codec()}
         if processes > 1:
-            writer = ix.writer(procs=processes, limitmb=256, multisegment=True)
+            writer = ix.writer(procs=processes, multisegment=True, **options)
         else:
-            writer = ix.writer(limitmb=256)
+            writer = ix.writer(**options)
         count = 0
         vocabulary: Counter[str] = Counter()
         try:
@@ -415,13 +543,19 @@ class SegmentData:
     study_hours: np.ndarray
     published: np.ndarray
     body_length: np.ndarray
-    single: dict[str, tuple[np.ndarray, list[str]]]
-    multi: dict[str, dict[str, np.ndarray]]
+    sector: np.ndarray
+    level: np.ndarray
+    region: np.ndarray
+    institution: np.ndarray
+    tags: np.ndarray
+    recognised: np.ndarray
     run_docs: np.ndarray
     run_starts: np.ndarray
     run_prices: np.ndarray
     run_status: np.ndarray
-    nbytes: int = 0
+
+    def arrays(self) -> list[np.ndarray]:
+        return [v for v in vars(self).values() if isinstance(v, np.ndarray)]
 
 
 class SegmentCache:
@@ -454,16 +588,25 @@ def _array_bytes(*arrays: np.ndarray) -> int:
     return int(sum(a.nbytes for a in arrays))
 
 
-def _column(reader, name: str, count: int, dtype) -> np.ndarray:
+def _numeric_column(reader, name: str, count: int, dtype) -> np.ndarray:
+    """A whole numeric column of a segment as an array, read in one piece.
+
+    Whoosh's NumericColumn stores big-endian values back to back, leaving off trailing
+    documents that have the default value; the fallback reads value by value.
+    """
     if count == 0:
         return np.zeros(0, dtype=dtype)
-    return np.fromiter(reader.column_reader(name), dtype=dtype, count=count)
-
-
-def _posting_ids(reader, fieldname: str, text: str) -> np.ndarray:
-    """Doc numbers of one term in one segment (deleted ones included)."""
-    ids, _weights = _postings(reader, fieldname, text)
-    return ids
+    column = reader.column_reader(name, translate=False)
+    raw = getattr(column, "_dbfile", None)
+    if raw is not None and hasattr(column, "_typecode") and hasattr(column, "_count"):
+        stored = np.frombuffer(
+            raw.get(column._basepos, column._count * column._fixedlen),
+            dtype=np.dtype(column._typecode).newbyteorder(">"),
+        )
+        values = np.full(count, column._default, dtype=dtype)
+        values[: len(stored)] = stored[:count]
+        return values
+    return np.fromiter(column, dtype=dtype, count=count)  # pragma: no cover - other codecs
 
 
 def _postings(reader, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -497,13 +640,6 @@ def _postings(reader, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray
     return np.asarray(ids, dtype=np.int32), np.asarray(weights, dtype=np.float32)
 
 
-def _terms(reader, fieldname: str) -> list[str]:
-    try:
-        return [t.decode("utf-8") for t in reader.lexicon(fieldname)]
-    except (KeyError, TypeError):
-        return []
-
-
 def _load_segment(reader) -> tuple[SegmentData, int]:
     count = reader.doc_count_all()
     runs = list(reader.column_reader("runs")) if count else []
@@ -511,46 +647,24 @@ def _load_segment(reader) -> tuple[SegmentData, int]:
     packed = np.frombuffer(
         b"".join(runs), dtype=np.dtype([("start", "<i4"), ("price", "<f4"), ("status", "i1")])
     )
-    single = {}
-    for name in SINGLE_FACETS:
-        values = _terms(reader, f"f_{name}")
-        codes = np.full(count, -1, dtype=np.int32)
-        for code, value in enumerate(values):
-            codes[_posting_ids(reader, f"f_{name}", value)] = code
-        single[name] = (codes, values)
-    multi = {
-        name: {
-            value: _posting_ids(reader, f"f_{name}", value) for value in _terms(reader, f"f_{name}")
-        }
-        for name in MULTI_FACETS
-    }
     data = SegmentData(
         doc_count=count,
-        module_ids=_column(reader, "mid", count, np.int64),
-        study_hours=_column(reader, "study_hours", count, np.float32),
-        published=_column(reader, "published", count, np.int64),
-        body_length=_column(reader, "body_length", count, np.float32),
-        single=single,
-        multi=multi,
+        module_ids=_numeric_column(reader, "mid", count, np.int64),
+        study_hours=_numeric_column(reader, "study_hours", count, np.float32),
+        published=_numeric_column(reader, "published", count, np.int64),
+        body_length=_numeric_column(reader, "body_length", count, np.float32),
+        sector=_numeric_column(reader, "sector", count, np.int32),
+        level=_numeric_column(reader, "level", count, np.int32),
+        region=_numeric_column(reader, "region", count, np.int32),
+        institution=_numeric_column(reader, "institution", count, np.int32),
+        tags=_numeric_column(reader, "tags", count, np.uint64),
+        recognised=_numeric_column(reader, "recognised", count, np.uint64),
         run_docs=np.repeat(np.arange(count, dtype=np.int32), lengths),
         run_starts=packed["start"].astype(np.int32),
         run_prices=packed["price"].astype(np.float32),
         run_status=packed["status"].astype(np.int8),
     )
-    size = _array_bytes(
-        data.module_ids,
-        data.study_hours,
-        data.published,
-        data.body_length,
-        data.run_docs,
-        data.run_starts,
-        data.run_prices,
-        data.run_status,
-        *(codes for codes, _ in single.values()),
-        *(ids for values in multi.values() for ids in values.values()),
-    )
-    data.nbytes = size
-    return data, size
+    return data, _array_bytes(*data.arrays())
 
 
 class IndexView:
@@ -593,30 +707,31 @@ class IndexView:
             return np.concatenate([getattr(p, name) for p in parts]).astype(dtype, copy=False)
 
         single: dict[str, tuple[np.ndarray, list[str]]] = {}
-        for name in SINGLE_FACETS:
-            values = sorted({v for p in parts for v in p.single[name][1]})
-            position = {v: i for i, v in enumerate(values)}
-            chunks = []
-            for p in parts:
-                codes, local = p.single[name]
-                remap = np.array([position[v] for v in local] + [-1], dtype=np.int32)
-                chunks.append(remap[codes])  # -1 stays -1 through the last entry
-            single[name] = (
-                np.concatenate(chunks) if chunks else np.zeros(0, np.int32),
-                values,
-            )
+        for name, values in CODED_FACETS.items():
+            single[name] = (cat(name, np.int32), list(values))
+        for name in ID_FACETS:
+            ids = cat(name, np.int32)
+            known, codes = np.unique(ids, return_inverse=True)
+            codes = codes.astype(np.int32)
+            if len(known) and known[0] < 0:  # documents without a value
+                codes -= 1
+                known = known[1:]
+            single[name] = (codes, [str(int(i)) for i in known])
         multi: dict[str, dict[str, np.ndarray]] = {}
-        for name in MULTI_FACETS:
-            values = sorted({v for p in parts for v in p.multi[name]})
+        tags = cat("tags", np.uint64)
+        for name, (offset, values) in TAG_BITS.items():
             masks = {}
-            for value in values:
-                mask = np.zeros(self.doc_count, dtype=bool)
-                for p, base in zip(parts, offsets, strict=True):
-                    ids = p.multi[name].get(value)
-                    if ids is not None and len(ids):
-                        mask[base + ids] = True
-                masks[value] = mask
+            for position, value in enumerate(values):
+                mask = (tags & np.uint64(1 << (offset + position))) != 0
+                if mask.any():
+                    masks[value] = mask
             multi[name] = masks
+        recognised = cat("recognised", np.uint64)
+        multi["recognised_in"] = {}
+        for bit in range(RECOGNISED_BITS):
+            mask = (recognised & np.uint64(1 << bit)) != 0
+            if mask.any():
+                multi["recognised_in"][str(bit)] = mask
         run_docs = (
             np.concatenate([p.run_docs + base for p, base in zip(parts, offsets, strict=True)])
             if parts
@@ -637,9 +752,9 @@ class IndexView:
             run_prices=cat("run_prices", np.float32),
             run_status=cat("run_status", np.int8),
         )
-        size = _array_bytes(live, arrays.module_ids, arrays.study_hours, body_length) + sum(
-            m.nbytes for masks in multi.values() for m in masks.values()
-        )
+        size = _array_bytes(
+            live, arrays.module_ids, arrays.study_hours, body_length, arrays.published
+        ) + sum(m.nbytes for masks in multi.values() for m in masks.values())
         return arrays, size
 
     # -- terms -----------------------------------------------------------------------------

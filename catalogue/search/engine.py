@@ -151,6 +151,14 @@ def is_known(view: IndexView, arrays: GenerationArrays, word: str) -> bool:
     return bool(len(ids)) and bool(arrays.live[ids].any())
 
 
+def concept_matches_anything(view: IndexView, arrays: GenerationArrays, concept: Concept) -> bool:
+    """Whether some alternative of the concept has all its words in the index."""
+    return any(
+        all(is_known(view, arrays, word) for word in alternative)
+        for alternative in concept.alternatives
+    )
+
+
 def concept_scores(view: IndexView, arrays: GenerationArrays, concept: Concept) -> np.ndarray:
     """Dense scores of a concept: the best of its alternatives; an alternative needs all its
     words."""
@@ -278,7 +286,7 @@ def run(
         for other, mask in selected.items():
             if other != name and mask is not None:
                 others &= mask
-        facets[name] = _count(arrays, name, others, request)
+        facets[name] = _count(arrays, name, others)
     docnums = np.flatnonzero(final)
     total = len(docnums)
     start = (request.page - 1) * request.page_size
@@ -293,7 +301,7 @@ def run(
     )
 
 
-def _count(arrays: GenerationArrays, name: str, mask: np.ndarray, request: SearchRequest):
+def _count(arrays: GenerationArrays, name: str, mask: np.ndarray):
     if name in SINGLE_FACETS:
         codes, values = arrays.single[name]
         chosen = codes[mask]
@@ -305,11 +313,9 @@ def _count(arrays: GenerationArrays, name: str, mask: np.ndarray, request: Searc
             for value, value_mask in arrays.multi[name].items()
         ]
         pairs = [(v, c) for v, c in pairs if c]
-    pairs.sort(key=lambda p: (-p[1], p[0]))
-    selected = set(request.filters.get(name, []))
-    shown = pairs[: request.facet_limit]
-    shown += [p for p in pairs[request.facet_limit :] if p[0] in selected]
-    return shown
+    # Every value with a count; the service orders them by count and label, and keeps as many
+    # as the page shows (it knows the labels, which break ties).
+    return pairs
 
 
 def _order(arrays, docnums, scores, request: SearchRequest, next_start, needed: int):

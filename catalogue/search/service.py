@@ -7,7 +7,7 @@ unknown words, runs the engine, and turns doc numbers into results with labels a
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -127,7 +127,15 @@ def search_catalogue(
     corrected_from = did_you_mean = None
     with index.reading() as view:
         arrays = view.arrays()
-        unknown_words = [w for c in query.concepts for w in c.typed.split()]
+        # Only a concept that nothing can satisfy (no alternative, no synonym, no compound part
+        # is in the index) has misspelt words; "clean room" and "mechatronics" are fine as typed.
+        unknown_words = [
+            word
+            for concept in query.concepts
+            if not engine.concept_matches_anything(view, arrays, concept)
+            for word in concept.typed.split()
+            if not index.thesaurus.knows(word)
+        ]
         corrections = engine.corrections_for(view, arrays, unknown_words)
         if corrections:
             corrected_text = replace_words(text, corrections)
@@ -135,7 +143,7 @@ def search_catalogue(
             corrected_from = text
             text = corrected_text
             query = parse_query(text, index.thesaurus)
-        result = engine.run(view, query, request, today=today)
+        result = engine.run(view, query, _ids_for_codes(session, request), today=today)
         if not corrections and result.total == 0 and query.raw_words:
             # Known but rare words: offer the closest frequent alternatives as a suggestion.
             near = {}
@@ -165,7 +173,7 @@ def search_catalogue(
                     runs=runs,
                 )
             )
-    facets = _label_facets(session, result.facets, request)
+        facets = _label_facets(session, result.facets, request, view.generation)
     pages = max(1, -(-result.total // request.page_size))
     return SearchPage(
         request=request,
@@ -180,35 +188,60 @@ def search_catalogue(
     )
 
 
-def _label_facets(session, counts, request: SearchRequest) -> dict[str, list[FacetValue]]:
-    names: dict[str, dict[str, str]] = {"region": {}, "recognised_in": {}, "institution": {}}
-    region_codes = {v for k in ("region", "recognised_in") for v, _ in counts.get(k, [])}
-    if region_codes:
-        rows = session.execute(
-            select(Region.code, Region.name).where(Region.code.in_(region_codes))
-        )
-        names["region"] = names["recognised_in"] = dict(rows.all())
-    institution_codes = {v for v, _ in counts.get("institution", [])}
-    if institution_codes:
-        rows = session.execute(
-            select(Institution.code, Institution.name).where(
-                Institution.code.in_(institution_codes)
-            )
-        )
-        names["institution"] = dict(rows.all())
+# Facets the index keeps as database ids; people and URLs use codes.
+ID_FACETS = {"region": Region, "recognised_in": Region, "institution": Institution}
+
+
+def _ids_for_codes(session: Session, request: SearchRequest) -> SearchRequest:
+    """The request with region and institution codes replaced by the index's ids."""
+    filters = dict(request.filters)
+    for facet, model in ID_FACETS.items():
+        codes = filters.get(facet)
+        if codes:
+            ids = session.scalars(select(model.id).where(model.code.in_(codes))).all()
+            filters[facet] = [str(i) for i in ids] or ["-1"]
+    return replace(request, filters=filters)
+
+
+_names_cache: dict[tuple, dict[str, tuple[str, str]]] = {}
+
+
+def _names(session: Session, model, generation) -> dict[str, tuple[str, str]]:
+    """id → (code, name) of all regions or institutions, read once per index generation (an
+    institution that is renamed or moved changes its modules' documents, so a new generation)."""
+    key = (model.__tablename__, generation)
+    if key not in _names_cache:
+        if len(_names_cache) > 16:
+            _names_cache.clear()
+        rows = session.execute(select(model.id, model.code, model.name))
+        _names_cache[key] = {str(i): (code, name) for i, code, name in rows}
+    return _names_cache[key]
+
+
+def _label_facets(
+    session, counts, request: SearchRequest, generation
+) -> dict[str, list[FacetValue]]:
+    """Facet values with labels (id facets turned back into codes), most frequent first, ties
+    by label; each facet keeps `facet_limit` values plus any selected one."""
     labelled = {}
     for facet, pairs in counts.items():
         selected = set(request.filters.get(facet, []))
+        names = _names(session, ID_FACETS[facet], generation) if facet in ID_FACETS else {}
         values = []
         for value, count in pairs:
-            if facet in FACET_VOCABULARIES:
+            if facet in ID_FACETS:
+                if value not in names:
+                    continue
+                value, label = names[value]
+            elif facet in FACET_VOCABULARIES:
                 label = str(FACET_VOCABULARIES[facet].label(value))
-            elif facet == "flags":
-                label = str(FLAG_LABELS.get(value, value))
             else:
-                label = names.get(facet, {}).get(value, value)
+                label = str(FLAG_LABELS.get(value, value))
             values.append(FacetValue(value, label, count, value in selected))
-        labelled[facet] = values
+        values.sort(key=lambda v: (-v.count, v.value))
+        shown = values[: request.facet_limit]
+        shown += [v for v in values[request.facet_limit :] if v.selected]
+        labelled[facet] = shown
     return labelled
 
 

@@ -46,10 +46,14 @@ def content_words(text: str) -> list[str]:
     return [w for w in words(text) if w not in STOP_WORDS and len(w) > 1]
 
 
-def language_of(text: str) -> str:
-    """ "nl" or "en": which of the two the text is mostly written in (by its stop words)."""
+def language_of(text: str, *, sample: int = 1500) -> str:
+    """ "nl" or "en": which of the two the text is mostly written in (by its stop words).
+
+    The start of a text tells; stop words are plain ASCII, so a lower-cased split will do.
+    """
     dutch = english = 0
-    for word in words(text):
+    for word in text[:sample].lower().split():
+        word = word.strip(".,;:!?()[]\"'")
         if word in _NEUTRAL:
             continue
         if word in DUTCH_STOP_WORDS:

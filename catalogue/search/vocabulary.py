@@ -47,6 +47,10 @@ class Thesaurus:
         thesaurus.parts = frozenset(fold(p) for p in parts if len(fold(p)) >= MIN_PART)
         return thesaurus
 
+    def knows(self, word: str) -> bool:
+        """Whether the word is one of the field's own words (never "corrected" into another)."""
+        return word in self.parts or any(word in phrase for phrase in self.phrase_groups)
+
     def synonyms(self, phrase: tuple[str, ...]) -> list[tuple[str, ...]]:
         """Other phrases that mean the same as `phrase` (not including itself)."""
         result: list[tuple[str, ...]] = []

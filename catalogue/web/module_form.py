@@ -14,7 +14,7 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 
 from catalogue.errors import flatten_errors
-from catalogue.modules.models import TAG_VOCABULARIES
+from catalogue.vocabularies import TAG_VOCABULARIES
 
 TEXT_FIELDS = (
     "code",

@@ -141,7 +141,7 @@ def test_bad_numbers_and_dates_in_the_form_are_named_and_the_search_still_runs(s
     response = client.get("/search", query_string=absurd)
     assert response.status_code == 200
     assert _total(response.text) == plain
-    errors = re.findall(r'<p class="field-error">([a-z_]+):', response.text)
+    errors = re.findall(r'<p class="field-error" data-field="([a-z_]+)">', response.text)
     assert {"hours_min", "price_max", "start_from", "page", "page_size", "sort", "sector"} <= set(
         errors
     )
