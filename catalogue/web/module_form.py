@@ -14,33 +14,15 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 
 from catalogue.errors import flatten_errors
+from catalogue.modules.content import LIST_FIELDS, MATERIAL_FIELDS, SCALAR_FIELDS, UNIT_FIELDS
 from catalogue.vocabularies import TAG_VOCABULARIES
 
-TEXT_FIELDS = (
-    "code",
-    "title",
-    "summary",
-    "description",
-    "sector",
-    "level",
-    "prerequisites",
-    "assessment",
-    "participation",
-    "quality_assurance",
-)
-LINE_LIST_FIELDS = ("learning_outcomes", "esco_uris")
-UNIT_TEXT_FIELDS = ("code", "title", "description", "assessment", "component_type")
-MATERIAL_TEXT_FIELDS = (
-    "title",
-    "url",
-    "material_type",
-    "format",
-    "language",
-    "licence",
-    "authors",
-    "description",
-    "unit_code",
-)
+# The content's own field lists (catalogue.modules.content), less those the form shows
+# differently: a checkbox, and lists typed one item per line.
+TEXT_FIELDS = tuple(name for name in SCALAR_FIELDS if name != "micro_credential")
+LINE_LIST_FIELDS = LIST_FIELDS
+UNIT_TEXT_FIELDS = tuple(name for name in UNIT_FIELDS if name != "learning_outcomes")
+MATERIAL_TEXT_FIELDS = MATERIAL_FIELDS
 _GROUP_RE = re.compile(r"^(units|materials)-(\d{1,3})-([a-z_]+)$")
 MAX_GROUPS = 120
 
