@@ -18,11 +18,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         instance_path=os.environ.get("CATALOGUE_INSTANCE_PATH") or None,
         template_folder=str(resource_dir("templates")),
     )
-    from catalogue import config
-    from catalogue.routing import IdConverter
+    from catalogue import config, routing
 
     config.configure(app, test_config)
-    app.url_map.converters["id"] = IdConverter
+    routing.init_app(app)
     hops = int(app.config.get("PROXY_FIX_HOPS") or 0)
     if hops:
         # Behind a reverse proxy (TLS terminated there): trust its X-Forwarded-* headers.

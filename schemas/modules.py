@@ -140,15 +140,23 @@ class ModuleContentSchema(BaseSchema):
         fields.Nested(MaterialSchema), validate=Count(max=100), load_default=list
     )
 
-    @validates_schema
-    def _check_consistency(self, data: dict[str, Any], **_kwargs) -> None:
+    @validates_schema(skip_on_field_errors=False, pass_original=True)
+    def _check_consistency(self, data: dict[str, Any], original, **_kwargs) -> None:
+        # Runs even when some fields are wrong, so that one answer names every problem. A list
+        # with a wrong item comes back without it; per-item checks then wait for the next try.
         errors: dict[str, Any] = {}
+        original = original if isinstance(original, dict) else {}
+
+        def aligned(name: str) -> bool:
+            given = original.get(name)
+            return isinstance(given, list) and len(data.get(name) or []) == len(given)
+
         sector, level = data.get("sector"), data.get("level")
         if sector and level and level not in SECTOR_LEVELS[sector]:
             errors["level"] = [_l("This level does not belong to the chosen sector.")]
         unit_errors: dict[int, dict[str, list]] = {}
         seen: set[str] = set()
-        for index, unit in enumerate(data.get("units") or []):
+        for index, unit in enumerate(data.get("units") or [] if aligned("units") else []):
             code = unit.get("code", "").lower()
             if code in seen:
                 unit_errors[index] = {"code": [_l("Another unit of this module has this code.")]}
@@ -156,8 +164,11 @@ class ModuleContentSchema(BaseSchema):
         if unit_errors:
             errors["units"] = unit_errors
         material_errors: dict[int, dict[str, list]] = {}
+        units_known = aligned("units") or not original.get("units")
         for index, material in enumerate(data.get("materials") or []):
             unit_code = material.get("unit_code")
+            if not (units_known and aligned("materials")):
+                break
             if unit_code and unit_code.lower() not in seen:
                 material_errors[index] = {
                     "unit_code": [_l("No learning unit of this module has this code.")]
@@ -217,9 +228,10 @@ class OfferingSchema(BaseSchema):
                     data[key] = None
         return data
 
-    @validates_schema
-    def _check_dates(self, data: dict[str, Any], **_kwargs) -> None:
+    @validates_schema(skip_on_field_errors=False, pass_original=True)
+    def _check_dates(self, data: dict[str, Any], original, **_kwargs) -> None:
         errors: dict[str, list] = {}
+        original = original if isinstance(original, dict) else {}
         start, end = data.get("start_date"), data.get("end_date")
         if start and end and end < start:
             errors["end_date"] = [_l("The end date lies before the start date.")]
@@ -228,9 +240,8 @@ class OfferingSchema(BaseSchema):
             errors["enrol_until"] = [_l("Enrolment closes before it opens.")]
         if enrol_until and end and enrol_until > end:
             errors["enrol_until"] = [_l("Enrolment closes after the offering has ended.")]
-        if data.get("delivery_mode") in ("on-campus", "hybrid", "situated") and not data.get(
-            "city"
-        ):
+        city_given = bool(str(original.get("city") or "").strip())
+        if data.get("delivery_mode") in ("on-campus", "hybrid", "situated") and not city_given:
             errors["city"] = [_l("Give the place for an offering that is not fully online.")]
         if errors:
             raise ValidationError(errors)

@@ -65,16 +65,23 @@ class AgreementInputSchema(BaseSchema):
             data = {**data, "valid_until": None}
         return data
 
-    @validates_schema
-    def _check(self, data, **_kwargs):
+    @validates_schema(skip_on_field_errors=False, pass_original=True)
+    def _check(self, data, original, **_kwargs):
+        # Runs even when some fields are wrong, so that one answer names every problem.
         errors: dict = {}
+        original = original if isinstance(original, dict) else {}
         start, end = data.get("valid_from"), data.get("valid_until")
         if start and end and end < start:
             errors["valid_until"] = [_l("The agreement ends before it starts.")]
         parties = data.get("parties") or []
-        codes = [p["institution"] for p in parties]
+        parties_ok = isinstance(original.get("parties"), list) and len(parties) == len(
+            original["parties"]
+        )
+        codes = [p.get("institution") for p in parties]
         duplicates = {c for c in codes if codes.count(c) > 1}
-        if duplicates:
+        if not parties_ok:
+            pass  # the parties' own errors come first
+        elif duplicates:
             errors["parties"] = [
                 _l(
                     "An institution is listed twice: %(codes)s.",
@@ -84,7 +91,7 @@ class AgreementInputSchema(BaseSchema):
         elif len(set(codes)) < 2:
             errors["parties"] = [_l("An agreement needs at least two institutions.")]
         else:
-            roles = {p["role"] for p in parties}
+            roles = {p.get("role") for p in parties}
             provides = roles & {PartyRole.PROVIDER, PartyRole.BOTH}
             recognises = roles & {PartyRole.RECOGNISER, PartyRole.BOTH}
             if not provides or not recognises:
@@ -92,11 +99,18 @@ class AgreementInputSchema(BaseSchema):
                     _l("At least one party must provide and at least one must recognise.")
                 ]
         providers = {
-            p["institution"] for p in parties if p["role"] in (PartyRole.PROVIDER, PartyRole.BOTH)
+            p.get("institution")
+            for p in parties
+            if p.get("role") in (PartyRole.PROVIDER, PartyRole.BOTH)
         }
         item_errors = {}
         seen = set()
-        for index, item in enumerate(data.get("items") or []):
+        given = original.get("items")
+        items = data.get("items") or []
+        aligned = isinstance(given, list) and len(items) == len(given)
+        for index, item in enumerate(items if aligned and parties_ok else []):
+            if "provider" not in item or "module" not in item:
+                continue  # the item's own errors come first
             key = (item["provider"], item["module"].lower(), (item.get("unit") or "").lower())
             if item["provider"] not in providers:
                 item_errors[index] = {

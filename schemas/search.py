@@ -93,15 +93,25 @@ class SearchArgsSchema(BaseSchema):
     page = fields.Integer(load_default=1, validate=Range(min=1, max=1000))
     page_size = fields.Integer(load_default=20, validate=Range(min=1, max=100))
 
+    # The search form sends empty fields for boxes left blank; the API takes values as given.
+    blank_means_absent = False
+
     @pre_load
     def _tidy(self, data, **_kwargs):
-        # Query strings arrive as MultiDicts; empty form fields mean "not given".
+        # Query strings arrive as MultiDicts.
         if hasattr(data, "to_dict"):
             data = {k: (data.getlist(k) if k in FACET_NAMES else data.get(k)) for k in data}
-        data = {k: v for k, v in data.items() if v not in ("", None)}
+        if self.blank_means_absent:
+            data = {k: v for k, v in data.items() if v not in ("", None)}
         if isinstance(data.get("q"), str):
             data["q"] = _CONTROL.sub(" ", data["q"])[:500]
         return data
+
+
+class SearchFormSchema(SearchArgsSchema):
+    """The search page's form: a box left blank is not given."""
+
+    blank_means_absent = True
 
 
 class FacetValueSchema(BaseSchema):

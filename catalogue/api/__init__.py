@@ -63,9 +63,9 @@ def init_app(app: Flask) -> None:
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "API token"}
     )
-    from catalogue.api.auth import require_token_for_writes
+    from catalogue.api.auth import check_api_write
 
-    app.before_request(require_token_for_writes)
+    app.before_request(check_api_write)
     for module in (meta, institutions, modules, offerings, search, recognition):
         api.register_blueprint(module.blp)
     from catalogue.web import csrf

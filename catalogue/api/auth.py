@@ -13,6 +13,12 @@ from catalogue.errors import CatalogueError, NotAuthenticated, StaleEdit
 BEARER = [{"bearerAuth": []}]
 
 
+class UnsupportedMediaType(CatalogueError):
+    """A write sent a body that is not JSON."""
+
+    status_code = 415
+
+
 class PreconditionRequired(CatalogueError):
     """A write to an existing resource came without If-Match."""
 
@@ -44,10 +50,21 @@ def writing_actor() -> Actor:
     return actor
 
 
-def require_token_for_writes() -> None:
-    """Before any API write: refuse requests without a valid token before reading the body."""
-    if request.path.startswith("/api/") and request.method not in ("GET", "HEAD", "OPTIONS"):
-        writing_actor()
+def check_api_write() -> None:
+    """Before any API write: a token (before the body is read), and a JSON body if any.
+
+    Requests that routing already refused (unknown path, method not allowed) are left to
+    answer 404 or 405.
+    """
+    if not request.path.startswith("/api/") or request.routing_exception is not None:
+        return
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    writing_actor()
+    if (request.content_length or request.headers.get("Transfer-Encoding")) and (
+        request.mimetype != "application/json"
+    ):
+        raise UnsupportedMediaType(_("Send the body as JSON (Content-Type: application/json)."))
 
 
 def etag(lock_version: int) -> str:
@@ -55,11 +72,8 @@ def etag(lock_version: int) -> str:
     return f'"{lock_version}"'
 
 
-def required_base_version(current: int) -> int | None:
-    """The lock version the client's If-Match names: 428 without one, 412 if it is stale.
-
-    `If-Match: *` matches whatever is stored.
-    """
+def _if_match_versions() -> list[int] | None:
+    """The lock versions If-Match names (None for `*`); 428 when there is no If-Match."""
     header = request.headers.get("If-Match")
     if header is None or not header.strip():
         raise PreconditionRequired(
@@ -68,10 +82,38 @@ def required_base_version(current: int) -> int | None:
     tags = [t.strip() for t in header.split(",")]
     if "*" in tags:
         return None
+    versions = []
     for tag in tags:
         value = tag.removeprefix("W/").strip('"')
-        if value.isdigit() and int(value) == current:
-            return current
+        if value.isdigit() and len(value) < 10:
+            versions.append(int(value))
+    return versions
+
+
+def required_base_version(current: int) -> int | None:
+    """The lock version the client's If-Match names: 428 without one, 412 if it is stale.
+
+    `If-Match: *` matches whatever is stored.
+    """
+    versions = _if_match_versions()
+    if versions is None or current in versions:
+        return None if versions is None else current
+    raise StaleEdit(
+        _("The resource has changed since you read it (ETag %(etag)s now).", etag=etag(current)),
+        current_version=current,
+    )
+
+
+def client_base_version(current: int) -> int | None:
+    """The version the client's copy was based on, for services that compare it themselves
+    (and then say what changed since); 428 without If-Match, 412 when it names no version."""
+    versions = _if_match_versions()
+    if versions is None:
+        return None
+    if current in versions:
+        return current
+    if versions:
+        return versions[0]
     raise StaleEdit(
         _("The resource has changed since you read it (ETag %(etag)s now).", etag=etag(current)),
         current_version=current,

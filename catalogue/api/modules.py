@@ -6,7 +6,14 @@ from flask import url_for
 from flask_smorest import Blueprint
 
 from catalogue.accounts.permissions import require_edit_institution
-from catalogue.api.auth import BEARER, api_actor, etag, required_base_version, writing_actor
+from catalogue.api.auth import (
+    BEARER,
+    api_actor,
+    client_base_version,
+    etag,
+    required_base_version,
+    writing_actor,
+)
 from catalogue.api.common import (
     PRECONDITION_ERRORS,
     READ_ERRORS,
@@ -222,7 +229,8 @@ def update_module(data, module_id: int):
     actor = writing_actor()
     module = _module(module_id)
     require_edit_institution(actor, module.institution_id)
-    base = required_base_version(module.lock_version)
+    # The service compares versions itself, so a stale copy gets 412 with what changed.
+    base = client_base_version(module.lock_version)
     editing.update_module(
         session=get_session(), actor=actor, module_id=module.id, content=data, base_version=base
     )

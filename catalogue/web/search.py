@@ -9,7 +9,7 @@ from werkzeug.datastructures import MultiDict
 from catalogue.db import get_session
 from catalogue.errors import flatten_errors
 from catalogue.search.service import request_from_args, search_catalogue
-from schemas.search import SearchArgsSchema
+from schemas.search import SearchFormSchema
 
 bp = Blueprint("search", __name__)
 
@@ -17,7 +17,7 @@ bp = Blueprint("search", __name__)
 @bp.get("/search")
 def search_page():
     """Search published modules with facets, ranges and sorting."""
-    schema = SearchArgsSchema()
+    schema = SearchFormSchema()
     problems: dict[str, list[str]] = {}
     try:
         args = schema.load(request.args)
