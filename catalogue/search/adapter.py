@@ -89,6 +89,9 @@ RUN_STATUS_CODES = {"planned": 0, "open": 1, "full": 2, "completed": 3}
 _RUN = struct.Struct("<ifb")  # start day (ordinal), price, status code
 _INDEX_NAME = "catalogue"
 CURRENT = "current"
+# Bumped whenever the schema or the analysis changes: an index in another format is treated as
+# missing and rebuilt from the database, never read with the wrong expectations.
+INDEX_FORMAT = "4"
 
 
 # Segments are written as separate files, not assembled into one compound file: whoosh reads a
@@ -112,9 +115,13 @@ def _remember_missing_columns(self, fieldname, column):
     Whoosh asks for the length column of every posting it writes; our text fields keep no
     lengths, and the original looks for the file on disk (one stat call) every time.
     """
-    if fieldname not in self._readers:
-        exists = self.has_column(fieldname)
-        self._readers[fieldname] = self.column_reader(fieldname, column) if exists else None
+    if fieldname in self._readers:
+        return self._readers[fieldname]
+    if not self.has_column(fieldname):
+        if fieldname.endswith("_L"):  # a lengths column: it will not appear later
+            self._readers[fieldname] = None
+        return None
+    self._readers[fieldname] = self.column_reader(fieldname, column)
     return self._readers[fieldname]
 
 
@@ -135,6 +142,10 @@ FieldWriter.add_postings = _add_postings_without_lengths
 
 class IndexBusy(Exception):
     """Another process holds the index's write lock for longer than the timeout."""
+
+
+class SegmentGone(Exception):
+    """A segment this view was reading has been merged into another by a writer."""
 
 
 # -- analysis -------------------------------------------------------------------------------
@@ -353,18 +364,27 @@ class SearchIndex:
         return self.root / CURRENT
 
     def exists(self) -> bool:
-        """Whether a built index is in place."""
-        return self.current_path.exists() and index.exists_in(
-            str(self.current_path), indexname=_INDEX_NAME
-        )
+        """Whether an index of the current format is in place."""
+        try:
+            found = (self.current_path / "format").read_text().strip()
+        except (FileNotFoundError, NotADirectoryError):
+            return False
+        # Listing, not reading, the table of contents: a writer may replace it at any moment.
+        return found == INDEX_FORMAT and any(self.current_path.glob(f"_{_INDEX_NAME}_*.toc"))
 
-    def ensure(self) -> None:
-        """Create an empty index if there is none (a new node, a first start)."""
-        if not self.exists():
-            self.rebuild([], applied_seq=0)
-
-    def _open(self, path: Path | None = None) -> index.Index:
-        return FileStorage(str(path or self.current_path)).open_index(indexname=_INDEX_NAME)
+    def _open(self, path: Path | None = None, attempts: int = 20) -> index.Index:
+        # A writer that commits while the index opens may remove the table of contents about
+        # to be read; a newer one is there, so try again.
+        for attempt in range(attempts):
+            try:
+                return FileStorage(str(path or self.current_path)).open_index(
+                    indexname=_INDEX_NAME
+                )
+            except FileNotFoundError:
+                if attempt == attempts - 1:
+                    raise
+                time.sleep(0.01 * (attempt + 1))
+        raise AssertionError("unreachable")
 
     @staticmethod
     def _seq_file(path: Path) -> Path:
@@ -382,6 +402,21 @@ class SearchIndex:
         temporary = path.with_name(path.name + ".tmp")
         temporary.write_text(text)
         os.replace(temporary, path)
+
+    @contextmanager
+    def rebuilding(self, timeout: float = 600.0) -> Iterator[None]:
+        """Hold the folder's rebuild lock: one rebuild at a time, across processes."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        lock = FileStorage(str(self.root)).lock("rebuild")
+        deadline = time.monotonic() + timeout
+        while not lock.acquire(blocking=False):
+            if time.monotonic() > deadline:
+                raise IndexBusy("another process has been rebuilding the index for too long")
+            time.sleep(0.1)
+        try:
+            yield
+        finally:
+            lock.release()
 
     # writing
     @contextmanager
@@ -442,7 +477,11 @@ class SearchIndex:
         if progress:
             progress(count % 1000)
         self._write_vocabulary(path, vocabulary)
+        self._write_atomically(path / "format", INDEX_FORMAT)
         self._write_atomically(self._seq_file(path), str(applied_seq))
+        if self.current_path.is_dir() and not self.current_path.is_symlink():
+            # An index folder copied without its symlink: keep it aside as a generation.
+            os.rename(self.current_path, self.root / f"gen-{time.time_ns()}-copied")
         link = self.root / f"{CURRENT}.{name}.tmp"
         os.symlink(name, link)
         os.replace(link, self.current_path)
@@ -478,13 +517,22 @@ class SearchIndex:
     @contextmanager
     def reading(self) -> Iterator[IndexView]:
         """A consistent view of the current generation for one search (never shared)."""
-        path = self.current_path.resolve()
-        ix = self._open(path)
-        reader = ix.reader()
+        path, reader = self._open_reader()
         try:
             yield IndexView(self, path, reader)
         finally:
             reader.close()
+
+    def _open_reader(self, attempts: int = 20):
+        for attempt in range(attempts):
+            try:
+                path = self.current_path.resolve()
+                return path, self._open(path).reader()
+            except FileNotFoundError:
+                if attempt == attempts - 1:
+                    raise
+                time.sleep(0.01 * (attempt + 1))
+        raise AssertionError("unreachable")
 
 
 def _spelling_words(document: dict[str, Any]) -> set[str]:
@@ -781,7 +829,12 @@ class IndexView:
 
     def stored(self, docnum: int) -> dict[str, Any]:
         """The display values of a document."""
-        return json.loads(self.reader.stored_fields(int(docnum))["display"])
+        try:
+            return json.loads(self.reader.stored_fields(int(docnum))["display"])
+        except (FileNotFoundError, TypeError) as exc:
+            # Whoosh opens a segment's stored values on first use; a writer may have merged
+            # that segment away since this view opened (whoosh then finds no file).
+            raise SegmentGone("a segment of this view was merged away; search again") from exc
 
     def fingerprints(self) -> dict[int, str]:
         """Module id → fingerprint of every live document."""

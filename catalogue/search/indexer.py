@@ -51,7 +51,13 @@ def drain(session: Session, index: SearchIndex) -> int:
     draining the same entries.
     """
     if not index.exists():
-        index.ensure()
+        # A new node, a first start, or an index of an older format: build it from the
+        # database (the outbox may not hold every module), once, whoever asks first.
+        with index.rebuilding():
+            if not index.exists():
+                log.warning("no usable search index in %s; building it", index.root)
+                _rebuild_holding_lock(session, index)
+        return drain(session, index)
     search_drain_starting.send(session)
     applied = 0
     while latest_outbox_id(session) > index.applied_seq():
@@ -95,13 +101,19 @@ def rebuild(
     The outbox position is read before the modules, so any change made while the new index is
     being built is applied to it by the drain that follows the swap.
     """
+    with index.rebuilding():
+        count = _rebuild_holding_lock(session, index, processes=processes, progress=progress)
+    drain(session, index)
+    return count
+
+
+def _rebuild_holding_lock(session, index, *, processes=1, progress=None) -> int:
     seq = latest_outbox_id(session)
     ids = published_module_ids(session)
     count = index.rebuild(
         build_documents(session, ids), applied_seq=seq, processes=processes, progress=progress
     )
     session.rollback()
-    drain(session, index)
     return count
 
 

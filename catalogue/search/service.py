@@ -19,7 +19,7 @@ from sqlmodel import Session
 from catalogue import vocabularies
 from catalogue.institutions.models import Institution, Region
 from catalogue.search import engine, indexer
-from catalogue.search.adapter import SearchIndex, highlight_snippet
+from catalogue.search.adapter import SearchIndex, SegmentGone, highlight_snippet
 from catalogue.search.documents import upcoming_runs
 from catalogue.search.engine import SearchRequest
 from catalogue.search.query import parse_query, replace_words
@@ -119,6 +119,18 @@ def search_catalogue(
     *, session: Session, request: SearchRequest, today: date | None = None
 ) -> SearchPage:
     """Search published modules: text, facets, ranges, sort and page."""
+    for attempt in range(3):
+        try:
+            return _search(session, request, today)
+        except (FileNotFoundError, SegmentGone):
+            # A writer merged away a segment file this search was about to read: the new
+            # generation has the same documents, so search again.
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _search(session: Session, request: SearchRequest, today: date | None) -> SearchPage:
     index = search_index()
     ensure_fresh(session, index)
     today = today or date.today()
