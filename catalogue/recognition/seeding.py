@@ -56,12 +56,15 @@ def seed_agreements(session, agreements: list[dict[str, Any]], institutions) -> 
             )
             created += 1
             continue
+        # Proposing was the initiator's approval; the other parties approve in turn.
         approvers = (
             [institutions[code] for code in item["approved_by"]]
             if state == AgreementStatus.PROPOSED
             else parties
         )
         for institution in approvers:
+            if institution.id == parties[0].id:
+                continue
             services.approve_agreement(
                 session=session,
                 actor=_editor_of(institution),

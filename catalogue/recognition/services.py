@@ -152,6 +152,9 @@ def get_agreement(*, session: Session, actor: Actor, agreement_id: int) -> Agree
 def _require_party_editor(actor: Actor, agreement: Agreement) -> None:
     if actor.is_anonymous:
         raise NotAuthenticated(_("Log in to make changes."))
+    if not can_view(actor, agreement):
+        # Not a party: a draft or proposal stays as invisible as it is on the pages.
+        raise NotFound(_("No agreement with id %(id)s.", id=agreement.id))
     if not any(can_edit_institution(actor, p.institution_id) for p in agreement.parties):
         raise PermissionDenied(_("Only the editors of the parties may change this agreement."))
 
@@ -468,6 +471,12 @@ def propose_agreement(
         agreement.status = AgreementStatus.PROPOSED
         agreement.updated_at = utcnow()
         _audit(session, actor, agreement, "agreement.proposed", after_hash=agreement.content_hash)
+        # Proposing is the proposer's own approval: an editor puts forward only what their
+        # institution agrees to. The other parties approve the same hash in turn.
+        for party in agreement.parties:
+            if party.institution_id in actor.editor_of:
+                _record_approval(session, actor, agreement, party, "")
+        _activate_when_everyone_approved(session, actor, agreement)
     return agreement
 
 
@@ -507,6 +516,8 @@ def approve_agreement(
         agreement = _load(session, agreement_id)
         if actor.is_anonymous:
             raise NotAuthenticated(_("Log in to make changes."))
+        if not can_view(actor, agreement):
+            raise NotFound(_("No agreement with id %(id)s.", id=agreement_id))
         party = _party(agreement, institution_code)
         # Approving is for the institution's own editors: not even an administrator approves
         # on another institution's behalf.
@@ -531,42 +542,66 @@ def approve_agreement(
             )
         if party.institution_id in current_decisions(agreement):
             raise Conflict(_("Your institution has already decided on this revision."))
-        approval = AgreementApproval(
+        _record_approval(session, actor, agreement, party, comment)
+        _activate_when_everyone_approved(session, actor, agreement)
+        agreement.updated_at = utcnow()
+    return agreement
+
+
+def _record_approval(session, actor: Actor, agreement, party, comment: str = "") -> None:
+    """One party's approval of the current content hash, by an editor of that party."""
+    agreement.approvals.append(
+        AgreementApproval(
             agreement_id=agreement.id,
             revision=agreement.revision,
             institution_id=party.institution_id,
-            content_hash=approved_hash,
+            content_hash=agreement.content_hash,
             decision="approved",
             comment=comment,
             decided_by_id=actor.user_id,
             decided_by_name=actor.name,
         )
-        agreement.approvals.append(approval)
-        record_event(
-            session,
-            actor,
-            action="agreement.approved",
-            entity_type="agreement",
-            entity_id=agreement.id,
-            institution_id=party.institution_id,
-            summary=f"{party.institution.code} approved revision {agreement.revision}",
-            after_hash=approved_hash,
-        )
-        decisions = current_decisions(agreement)
-        if all(
-            p.institution_id in decisions and decisions[p.institution_id].decision == "approved"
-            for p in agreement.parties
-        ):
-            agreement.status = AgreementStatus.ACTIVE
-            agreement.activated_at = utcnow()
-            agreement.review_needed = False
-            agreement.review_note = ""
-            _audit(
-                session, actor, agreement, "agreement.activated", after_hash=agreement.content_hash
-            )
-            _touch_modules(session, agreement)
-        agreement.updated_at = utcnow()
-    return agreement
+    )
+    record_event(
+        session,
+        actor,
+        action="agreement.approved",
+        entity_type="agreement",
+        entity_id=agreement.id,
+        institution_id=party.institution_id,
+        summary=f"{party.institution.code} approved revision {agreement.revision}",
+        after_hash=agreement.content_hash,
+    )
+
+
+def _activate_when_everyone_approved(session, actor: Actor, agreement) -> None:
+    decisions = current_decisions(agreement)
+    if not all(
+        p.institution_id in decisions and decisions[p.institution_id].decision == "approved"
+        for p in agreement.parties
+    ):
+        return
+    agreement.status = AgreementStatus.ACTIVE
+    agreement.activated_at = utcnow()
+    # Approving does not bring the pins up to date: only a re-pin clears "review needed".
+    if agreement.review_needed and not outdated_pins(session, agreement):
+        agreement.review_needed = False
+        agreement.review_note = ""
+    _audit(session, actor, agreement, "agreement.activated", after_hash=agreement.content_hash)
+    _touch_modules(session, agreement)
+
+
+def outdated_pins(session: Session, agreement: Agreement) -> list[str]:
+    """Items whose module (or unit) has a newer published version with other content."""
+    outdated = []
+    for item in agreement.items:
+        version = latest_version(session, item.module_id)
+        if version is None or version.number == item.pinned_version:
+            continue
+        now = unit_hash(version.content, item.unit_code) if item.unit_code else version.content_hash
+        if now != item.pinned_hash:
+            outdated.append(item.module.code + (f"/{item.unit_code}" if item.unit_code else ""))
+    return outdated
 
 
 def reject_agreement(
@@ -577,6 +612,8 @@ def reject_agreement(
         agreement = _load(session, agreement_id)
         if actor.is_anonymous:
             raise NotAuthenticated(_("Log in to make changes."))
+        if not can_view(actor, agreement):
+            raise NotFound(_("No agreement with id %(id)s.", id=agreement_id))
         party = _party(agreement, institution_code)
         if party.institution_id not in actor.editor_of:
             raise PermissionDenied(_("You can only decide for an institution you edit."))

@@ -377,9 +377,7 @@ class SearchIndex:
         # to be read; a newer one is there, so try again.
         for attempt in range(attempts):
             try:
-                return FileStorage(str(path or self.current_path)).open_index(
-                    indexname=_INDEX_NAME
-                )
+                return FileStorage(str(path or self.current_path)).open_index(indexname=_INDEX_NAME)
             except FileNotFoundError:
                 if attempt == attempts - 1:
                     raise
