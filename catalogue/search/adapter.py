@@ -357,6 +357,7 @@ class SearchIndex:
         self.thesaurus = thesaurus
         self.lock_timeout = lock_timeout
         self._cache = SegmentCache()
+        self._local = threading.local()
 
     # where things are
     @property
@@ -514,12 +515,32 @@ class SearchIndex:
     # reading
     @contextmanager
     def reading(self) -> Iterator[IndexView]:
-        """A consistent view of the current generation for one search (never shared)."""
+        """A consistent view of the current generation for one search.
+
+        A thread keeps its reader while the index has not changed (opening one costs more
+        than the search itself on a large index); readers are never shared between threads.
+        """
+        path, reader = self._thread_reader()
+        yield IndexView(self, path, reader)
+
+    def forget_reader(self) -> None:
+        """Drop this thread's reader (after it met a segment that is gone)."""
+        cached = getattr(self._local, "reader", None)
+        self._local.reader = None
+        if cached is not None:
+            cached[1].close()
+
+    def _thread_reader(self):
+        cached = getattr(self._local, "reader", None)
+        path = self.current_path.resolve()
+        generation = (path, _latest_toc(path))
+        if cached is not None and cached[0] == generation:
+            return path, cached[1]
+        if cached is not None:
+            cached[1].close()
         path, reader = self._open_reader()
-        try:
-            yield IndexView(self, path, reader)
-        finally:
-            reader.close()
+        self._local.reader = ((path, reader.generation()), reader)
+        return path, reader
 
     def _open_reader(self, attempts: int = 20):
         for attempt in range(attempts):
@@ -531,6 +552,19 @@ class SearchIndex:
                     raise
                 time.sleep(0.01 * (attempt + 1))
         raise AssertionError("unreachable")
+
+
+def _latest_toc(path: Path) -> int:
+    """The newest generation number among a folder's tables of contents (-1 if none)."""
+    prefix, suffix = f"_{_INDEX_NAME}_", ".toc"
+    numbers = [
+        int(name[len(prefix) : -len(suffix)])
+        for name in os.listdir(path)
+        if name.startswith(prefix)
+        and name.endswith(suffix)
+        and name[len(prefix) : -len(suffix)].isdigit()
+    ]
+    return max(numbers, default=-1)
 
 
 def _spelling_words(document: dict[str, Any]) -> set[str]:

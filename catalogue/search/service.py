@@ -125,6 +125,7 @@ def search_catalogue(
         except (FileNotFoundError, SegmentGone):
             # A writer merged away a segment file this search was about to read: the new
             # generation has the same documents, so search again.
+            search_index().forget_reader()
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")
