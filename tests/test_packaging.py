@@ -22,13 +22,14 @@ pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[1]
 
 # Run a command of the installed copy with the repository taken off sys.path (the development
-# virtualenv has an editable install whose .pth file puts the repository there).
+# virtualenv has an editable install whose .pth file puts the repository there). Only the
+# repository folder itself goes: a virtualenv inside the clone (.venv, as in CI) stays.
 BOOTSTRAP = textwrap.dedent(
     """
     import os, sys
     repo = os.path.realpath({repo!r})
-    sys.path[:] = [p for p in sys.path
-                   if not os.path.realpath(p or os.getcwd()).startswith(repo)]
+    sys.path[:] = [p for p in sys.path if os.path.realpath(p or os.getcwd()) != repo]
+    assert "catalogue" not in sys.modules
     """
 )
 

@@ -32,7 +32,7 @@ from whoosh import columns, fields, formats, highlight, index
 from whoosh.analysis import Token, Tokenizer
 from whoosh.automata.fsa import find_all_matches
 from whoosh.automata.lev import levenshtein_automaton
-from whoosh.codec.base import FieldWriter
+from whoosh.codec.base import FieldWriter, Segment
 from whoosh.codec.whoosh3 import W3Codec, W3PerDocReader
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
@@ -126,6 +126,18 @@ def _remember_missing_columns(self, fieldname, column):
 
 
 W3PerDocReader._cached_reader = _remember_missing_columns
+def _unique_segment_id(cls, size: int = 16) -> str:
+    """A segment id from the operating system's randomness.
+
+    Whoosh draws segment names from the global `random` module; anything that reseeds it
+    (test tools do, for repeatable runs) makes whoosh reuse a name, and the new segment's
+    files then overwrite a live segment's.
+    """
+    alphabet = "0123456789abcdefghijklmnopqrstuvwxyz"
+    return "".join(alphabet[b % len(alphabet)] for b in os.urandom(size))
+
+
+Segment._random_id = classmethod(_unique_segment_id)
 _original_add_postings = FieldWriter.add_postings
 
 

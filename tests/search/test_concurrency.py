@@ -89,3 +89,33 @@ def test_searches_answer_while_modules_are_published_and_drained(seeded_app):
         session.close()
     latest = search(seeded_app, "herzien")
     assert {hit.module_id for hit in latest.hits} >= set(editable)
+
+
+def test_an_index_survives_code_that_reseeds_the_random_module(seeded_app):
+    """Whoosh names new segments with the `random` module; test tools reseed it. Every drain
+    must still write a segment of its own, never over a live one."""
+    import random
+
+    build_index(seeded_app)
+    with seeded_app.app_context():
+        session = new_session()
+        module_id = session.scalar(
+            select(Module.id).where(Module.status == ModuleStatus.PUBLISHED).order_by(Module.id)
+        )
+        for round_ in range(3):
+            random.seed(0)
+            content = working_content(session.get(Module, module_id))
+            content["summary"] = f"Ronde {round_} van de herziening"
+            editing.update_module(
+                session=session,
+                actor=SYSTEM,
+                module_id=module_id,
+                content=content,
+                base_version=None,
+            )
+            editing.publish_module(session=session, actor=SYSTEM, module_id=module_id)
+            random.seed(0)
+            indexer.drain(session, search_index())
+        assert indexer.check(session, search_index()) == []
+        session.close()
+    assert module_id in {hit.module_id for hit in search(seeded_app, "herziening").hits}
