@@ -6,7 +6,9 @@ unknown words, runs the engine, and turns doc numbers into results with labels a
 
 from __future__ import annotations
 
+import gc
 import logging
+import threading
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -121,7 +123,9 @@ def search_catalogue(
     """Search published modules: text, facets, ranges, sort and page."""
     for attempt in range(3):
         try:
-            return _search(session, request, today)
+            page = _search(session, request, today)
+            _freeze_long_lived_objects()
+            return page
         except (FileNotFoundError, SegmentGone):
             # A writer merged away a segment file this search was about to read: the new
             # generation has the same documents, so search again.
@@ -129,6 +133,23 @@ def search_catalogue(
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")
+
+
+_frozen = threading.Event()
+
+
+def _freeze_long_lived_objects() -> None:
+    """After the first search of a process, move everything alive into the permanent
+    generation of the garbage collector.
+
+    The app and the search caches (word stems, index arrays) are hundreds of thousands of
+    objects that live as long as the process; scanning them in every full collection paused
+    searches by up to 90 ms at 100,000 modules. Objects made later are collected as usual.
+    """
+    if not _frozen.is_set():
+        _frozen.set()
+        gc.collect()
+        gc.freeze()
 
 
 def _search(session: Session, request: SearchRequest, today: date | None) -> SearchPage:
