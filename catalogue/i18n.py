@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request
-from flask_babel import Babel
+from flask import Flask, current_app, g, has_request_context, request
+from flask_babel import Babel, get_translations
 
 LANGUAGE_COOKIE = "catalogue_lang"
 
@@ -24,6 +24,23 @@ def select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+def request_translations():
+    """The visitor's translations, looked up once per request (a page asks for dozens)."""
+    if not has_request_context():
+        return get_translations()
+    cached = g.get("_catalogue_translations")
+    if cached is None:
+        cached = g._catalogue_translations = get_translations()
+    return cached
+
+
 def init_app(app: Flask) -> None:
     """Set up Flask-Babel with the catalogue's own translations."""
     Babel(app, locale_selector=select_locale, default_translation_directories="translations")
+    # Flask-Babel's template functions look the translations up on every call; ours do it
+    # once per request (the locale cannot change within one).
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: request_translations().ugettext(s),
+        ngettext=lambda s, p, n: request_translations().ungettext(s, p, n),
+        newstyle=True,
+    )

@@ -126,6 +126,8 @@ def _remember_missing_columns(self, fieldname, column):
 
 
 W3PerDocReader._cached_reader = _remember_missing_columns
+
+
 def _unique_segment_id(cls, size: int = 16) -> str:
     """A segment id from the operating system's randomness.
 
@@ -370,6 +372,7 @@ class SearchIndex:
         self.lock_timeout = lock_timeout
         self._cache = SegmentCache()
         self._local = threading.local()
+        self._known_good: str | None = None
 
     # where things are
     @property
@@ -377,13 +380,22 @@ class SearchIndex:
         return self.root / CURRENT
 
     def exists(self) -> bool:
-        """Whether an index of the current format is in place."""
+        """Whether an index of the current format is in place (remembered per generation)."""
+        try:
+            target = os.readlink(self.current_path)
+        except OSError:
+            target = None
+        if target is not None and target == self._known_good:
+            return True
         try:
             found = (self.current_path / "format").read_text().strip()
         except (FileNotFoundError, NotADirectoryError):
             return False
         # Listing, not reading, the table of contents: a writer may replace it at any moment.
-        return found == INDEX_FORMAT and any(self.current_path.glob(f"_{_INDEX_NAME}_*.toc"))
+        good = found == INDEX_FORMAT and any(self.current_path.glob(f"_{_INDEX_NAME}_*.toc"))
+        if good and target is not None:
+            self._known_good = target
+        return good
 
     def _open(self, path: Path | None = None, attempts: int = 20) -> index.Index:
         # A writer that commits while the index opens may remove the table of contents about

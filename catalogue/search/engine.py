@@ -161,22 +161,24 @@ def concept_matches_anything(view: IndexView, arrays: GenerationArrays, concept:
 
 def concept_scores(view: IndexView, arrays: GenerationArrays, concept: Concept) -> np.ndarray:
     """Dense scores of a concept: the best of its alternatives; an alternative needs all its
-    words."""
-    size = len(arrays.live)
-    best = np.zeros(size, dtype=np.float32)
+    words (intersected on the words' sorted doc numbers, so rare words stay cheap)."""
+    best = np.zeros(len(arrays.live), dtype=np.float32)
     for alternative in concept.alternatives:
-        total = np.zeros(size, dtype=np.float32)
-        matched = np.ones(size, dtype=bool)
+        ids: np.ndarray | None = None
+        total: np.ndarray | None = None
         for word in alternative:
-            ids, scores = word_score(view, arrays, word)
+            word_ids, word_scores = word_score(view, arrays, word)
+            if ids is None:
+                ids, total = word_ids, word_scores
+            else:
+                ids, left, right = np.intersect1d(
+                    ids, word_ids, assume_unique=True, return_indices=True
+                )
+                total = total[left] + word_scores[right]
             if not len(ids):
-                matched[:] = False
                 break
-            present = np.zeros(size, dtype=bool)
-            present[ids] = True
-            matched &= present
-            total[ids] += scores
-        np.maximum(best, np.where(matched, total, 0), out=best)
+        if ids is not None and len(ids):
+            best[ids] = np.maximum(best[ids], total)
     return best
 
 
@@ -286,7 +288,9 @@ def run(
         for other, mask in selected.items():
             if other != name and mask is not None:
                 others &= mask
-        facets[name] = _count(arrays, name, others)
+        # Few matches (a selective search): count over their doc numbers, not whole masks.
+        docs = np.flatnonzero(others)
+        facets[name] = _count(arrays, name, others, docs if len(docs) * 32 < len(others) else None)
     docnums = np.flatnonzero(final)
     total = len(docnums)
     start = (request.page - 1) * request.page_size
@@ -301,21 +305,26 @@ def run(
     )
 
 
-def _count(arrays: GenerationArrays, name: str, mask: np.ndarray):
+def _count(arrays: GenerationArrays, name: str, mask: np.ndarray, docs: np.ndarray | None):
+    """(value, count) of one facet over the documents in `mask` (or, when few, `docs`)."""
     if name in SINGLE_FACETS:
         codes, values = arrays.single[name]
-        chosen = codes[mask]
+        chosen = codes[docs] if docs is not None else codes[mask]
         counts = np.bincount(chosen[chosen >= 0], minlength=len(values))
         pairs = [(values[i], int(c)) for i, c in enumerate(counts) if c]
+    elif docs is not None:
+        pairs = [
+            (value, int(np.count_nonzero(value_mask[docs])))
+            for value, value_mask in arrays.multi[name].items()
+        ]
     else:
         pairs = [
             (value, int(np.count_nonzero(value_mask & mask)))
             for value, value_mask in arrays.multi[name].items()
         ]
-        pairs = [(v, c) for v, c in pairs if c]
     # Every value with a count; the service orders them by count and label, and keeps as many
     # as the page shows (it knows the labels, which break ties).
-    return pairs
+    return [(v, c) for v, c in pairs if c]
 
 
 def _order(arrays, docnums, scores, request: SearchRequest, next_start, needed: int):

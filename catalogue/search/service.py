@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from flask import Flask, current_app, g
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlmodel import Session
@@ -258,6 +259,7 @@ def _label_facets(
     """Facet values with labels (id facets turned back into codes), most frequent first, ties
     by label; each facet keeps `facet_limit` values plus any selected one."""
     labelled = {}
+    locale = str(get_locale())
     for facet, pairs in counts.items():
         selected = set(request.filters.get(facet, []))
         names = _names(session, ID_FACETS[facet], generation) if facet in ID_FACETS else {}
@@ -267,16 +269,28 @@ def _label_facets(
                 if value not in names:
                     continue
                 value, label = names[value]
-            elif facet in FACET_VOCABULARIES:
-                label = str(FACET_VOCABULARIES[facet].label(value))
             else:
-                label = str(FLAG_LABELS.get(value, value))
+                label = _label(locale, facet, value)
             values.append(FacetValue(value, label, count, value in selected))
         values.sort(key=lambda v: (-v.count, v.value))
         shown = values[: request.facet_limit]
         shown += [v for v in values[request.facet_limit :] if v.selected]
         labelled[facet] = shown
     return labelled
+
+
+_labels: dict[tuple[str, str, str], str] = {}
+
+
+def _label(locale: str, facet: str, value: str) -> str:
+    """A vocabulary value's label in a language (translated once per process)."""
+    key = (locale, facet, value)
+    if key not in _labels:
+        if facet in FACET_VOCABULARIES:
+            _labels[key] = str(FACET_VOCABULARIES[facet].label(value))
+        else:
+            _labels[key] = str(FLAG_LABELS.get(value, value))
+    return _labels[key]
 
 
 FLAG_LABELS = {
