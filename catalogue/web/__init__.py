@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from urllib.parse import urlencode
 
-from flask import Flask, redirect, render_template, request, url_for
+from flask import Flask, g, redirect, render_template, request, url_for
 from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -93,14 +94,29 @@ def number(value) -> str:
 
 
 def url_with(**changes) -> str:
-    """The current page's URL with some query arguments changed (None removes one)."""
+    """The current page's URL with some query arguments changed (None removes one).
+
+    A search page links every facet value this way, so the path is built once per request and
+    the query encoded as ``url_for`` encodes it (werkzeug's safe characters).
+    """
     args = request.args.to_dict(flat=False)
     for key, value in changes.items():
         if value is None:
             args.pop(key, None)
         else:
             args[key] = value if isinstance(value, list) else [value]
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+    items = [(key, item) for key, values in args.items() for item in values if item is not None]
+    query = urlencode(items, safe=_QUERY_SAFE)
+    return _current_path() + ("?" + query if query else "")
+
+
+_QUERY_SAFE = "!$'()*,/:;?@"
+
+
+def _current_path() -> str:
+    if "current_path" not in g:
+        g.current_path = url_for(request.endpoint, **(request.view_args or {}))
+    return g.current_path
 
 
 def _is_api_request() -> bool:
