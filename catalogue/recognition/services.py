@@ -499,6 +499,25 @@ def current_decisions(agreement: Agreement) -> dict[int, AgreementApproval]:
     return decisions
 
 
+def _deciding_party(
+    session: Session, actor: Actor, agreement_id: int, institution_code: str
+) -> tuple[Agreement, AgreementParty]:
+    """The agreement and the party the actor approves or rejects for, if they may.
+
+    Deciding is for the institution's own editors: not even an administrator approves or
+    rejects on another institution's behalf.
+    """
+    agreement = _load(session, agreement_id)
+    if actor.is_anonymous:
+        raise NotAuthenticated(_("Log in to make changes."))
+    if not can_view(actor, agreement):
+        raise NotFound(_("No agreement with id %(id)s.", id=agreement_id))
+    party = _party(agreement, institution_code)
+    if party.institution_id not in actor.editor_of:
+        raise PermissionDenied(_("You can only decide for an institution you edit."))
+    return agreement, party
+
+
 def approve_agreement(
     *,
     session: Session,
@@ -513,16 +532,7 @@ def approve_agreement(
     The agreement becomes active when every party has approved the current hash.
     """
     with write_transaction(session):
-        agreement = _load(session, agreement_id)
-        if actor.is_anonymous:
-            raise NotAuthenticated(_("Log in to make changes."))
-        if not can_view(actor, agreement):
-            raise NotFound(_("No agreement with id %(id)s.", id=agreement_id))
-        party = _party(agreement, institution_code)
-        # Approving is for the institution's own editors: not even an administrator approves
-        # on another institution's behalf.
-        if party.institution_id not in actor.editor_of:
-            raise PermissionDenied(_("You can only approve for an institution you edit."))
+        agreement, party = _deciding_party(session, actor, agreement_id, institution_code)
         if agreement.status != AgreementStatus.PROPOSED:
             raise Conflict(
                 _(
@@ -609,14 +619,7 @@ def reject_agreement(
 ) -> Agreement:
     """One party declines the proposed content."""
     with write_transaction(session):
-        agreement = _load(session, agreement_id)
-        if actor.is_anonymous:
-            raise NotAuthenticated(_("Log in to make changes."))
-        if not can_view(actor, agreement):
-            raise NotFound(_("No agreement with id %(id)s.", id=agreement_id))
-        party = _party(agreement, institution_code)
-        if party.institution_id not in actor.editor_of:
-            raise PermissionDenied(_("You can only decide for an institution you edit."))
+        agreement, party = _deciding_party(session, actor, agreement_id, institution_code)
         if agreement.status != AgreementStatus.PROPOSED:
             raise Conflict(
                 _(
