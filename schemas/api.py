@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import fields, validate
+from marshmallow import fields
 
 from catalogue.vocabularies import (
     AgreementKind,
@@ -12,7 +12,7 @@ from catalogue.vocabularies import (
     ModuleStatus,
     Sector,
 )
-from schemas.common import BaseSchema, Code
+from schemas.common import BaseSchema, Code, one_of
 from schemas.institutions import InstitutionSchema, RegionTargetSchema
 from schemas.messages import Range
 from schemas.modules import (
@@ -58,7 +58,7 @@ class PageArgsSchema(BaseSchema):
 
 
 def _codes(vocabulary=None, **kw):
-    inner = fields.String(validate=validate.OneOf(vocabulary.values())) if vocabulary else Code()
+    inner = fields.String(validate=one_of(vocabulary)) if vocabulary else Code()
     return fields.List(inner, load_default=list, **kw)
 
 

@@ -32,6 +32,11 @@ class Translatable(str):
 
 _t = Translatable
 
+_DATETIME_MESSAGES = {
+    "invalid": _t("Must be a date and time (ISO 8601, e.g. 2026-09-01T09:00:00+02:00)."),
+    "format": _t("Must be a date and time (ISO 8601, e.g. 2026-09-01T09:00:00+02:00)."),
+}
+
 _FIELD_MESSAGES = {
     fields.Field: {
         "required": _t("This field is required."),
@@ -50,6 +55,11 @@ _FIELD_MESSAGES = {
     fields.Date: {
         "invalid": _t("Must be a date (YYYY-MM-DD)."),
         "format": _t("Must be a date (YYYY-MM-DD)."),
+    },
+    fields.DateTime: _DATETIME_MESSAGES,
+    fields.AwareDateTime: {
+        **_DATETIME_MESSAGES,
+        "invalid_awareness": _t("Give a time zone, e.g. +02:00 or Z."),
     },
     fields.List: {"invalid": _t("Must be a list.")},
     fields.Nested: {"type": _t("Must be an object.")},

@@ -5,6 +5,7 @@ from __future__ import annotations
 from http import HTTPStatus
 
 from flask import jsonify
+from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from catalogue.errors import CatalogueError, StaleEdit, flatten_errors
@@ -56,9 +57,9 @@ def http_error(error: HTTPException):
     if data.get("message"):
         message = data["message"]
     elif status == 400:
-        message = "Malformed request: the body is not valid JSON of the expected shape."
+        message = _("Malformed request: the body is not valid JSON of the expected shape.")
     elif fields:
-        message = "The request is not valid: see fields."
+        message = _("The request is not valid: see fields.")
     else:
         message = error.description
     # Keep the exception's own headers (Allow on 405, WWW-Authenticate, ...).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import url_for
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
 from catalogue.accounts.permissions import require_edit_institution
@@ -36,7 +37,7 @@ def _editable_offering(offering_id: int):
     session = get_session()
     offering = session.get(Offering, offering_id)
     if offering is None:
-        raise NotFound(f"no run with id {offering_id}")
+        raise NotFound(_("No run with id %(id)s.", id=offering_id))
     module = modules.get_module(session=session, actor=actor, module_id=offering.module_id)
     require_edit_institution(actor, module.institution_id)
     return actor, offering
@@ -69,7 +70,7 @@ def get_offering(offering_id: int):
     session = get_session()
     offering = session.get(Offering, offering_id)
     if offering is None:
-        raise NotFound(f"no run with id {offering_id}")
+        raise NotFound(_("No run with id %(id)s.", id=offering_id))
     modules.get_module(session=session, actor=api_actor(), module_id=offering.module_id)
     return _out(offering), 200, {"ETag": etag(offering.lock_version)}
 

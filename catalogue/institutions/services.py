@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session
@@ -32,7 +33,7 @@ def get_region(*, session: Session, code: str) -> Region:
         .options(selectinload(Region.targets), selectinload(Region.institutions))
     )
     if region is None:
-        raise NotFound(f"no region with code {code!r}")
+        raise NotFound(_("No region with code %(code)s.", code=code))
     return region
 
 
@@ -52,7 +53,7 @@ def get_institution(*, session: Session, code: str) -> Institution:
         .options(selectinload(Institution.region))
     )
     if institution is None:
-        raise NotFound(f"no institution with code {code!r}")
+        raise NotFound(_("No institution with code %(code)s.", code=code))
     return institution
 
 
@@ -73,8 +74,6 @@ def save_institution(
 
     `data` is validated by schemas.institutions.InstitutionSchema; `region` holds a region code.
     """
-    from flask_babel import gettext as _
-
     from catalogue.accounts.permissions import require_administrator
     from catalogue.audit.services import record_event
     from catalogue.db import write_transaction

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import exists, or_, select, true
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session
@@ -101,7 +102,7 @@ def get_module(*, session: Session, actor: Actor, module_id: int) -> Module:
     )
     # A module the actor may not see is reported as absent, so drafts do not leak their existence.
     if module is None or not can_view_module(actor, module):
-        raise NotFound(f"no module with id {module_id}")
+        raise NotFound(_("No module with id %(id)s.", id=module_id))
     return module
 
 
@@ -151,7 +152,9 @@ def institution_modules(
     from catalogue.errors import PermissionDenied
 
     if not can_read_institution_internals(actor, institution.id, institution.region_id):
-        raise PermissionDenied("not an editor or coordinator of this institution")
+        raise PermissionDenied(
+            _("Only the institution's editors and its region's coordinators read this.")
+        )
     return list(
         session.scalars(
             select(Module)

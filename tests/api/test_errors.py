@@ -497,3 +497,48 @@ def test_error_messages_follow_accept_language(world_app, token_for, language, m
         )
     else:
         assert fields["title"] == [message]
+
+
+@pytest.mark.parametrize(
+    ("language", "message", "level", "since"),
+    [
+        (
+            "en",
+            "The request is not valid: see fields.",
+            "Must be one of:",
+            "Must be a date and time (ISO 8601",
+        ),
+        (
+            "nl",
+            "Het verzoek is niet geldig: zie de velden.",
+            "Moet een van deze waarden zijn:",
+            "Moet een datum en tijd zijn (ISO 8601",
+        ),
+    ],
+)
+def test_a_bad_query_is_explained_wholly_in_the_asked_language(
+    world_app, language, message, level, since
+):
+    """The summary and every field message speak one language, also for list filters and dates."""
+    response = world_app.test_client().get(
+        f"{API}/modules",
+        query_string={"level": "phd", "updated_since": "yesterday"},
+        headers={"Accept-Language": language},
+    )
+
+    body = assert_error(response, 422)
+    assert body["message"] == message
+    assert body["fields"]["query.level[0]"][0].startswith(level)
+    assert "bachelor" in body["fields"]["query.level[0]"][0]
+    assert body["fields"]["query.updated_since"][0].startswith(since)
+
+
+def test_a_time_without_zone_is_refused_with_a_reason(world_app):
+    response = world_app.test_client().get(
+        f"{API}/modules",
+        query_string={"updated_since": "2026-09-01T09:00:00"},
+        headers={"Accept-Language": "en"},
+    )
+
+    body = assert_error(response, 422)
+    assert body["fields"]["query.updated_since"] == ["Give a time zone, e.g. +02:00 or Z."]
