@@ -19,8 +19,9 @@ import shutil
 import struct
 import threading
 import time
+from bisect import bisect_left
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -912,26 +913,37 @@ class IndexView:
         )
         return counts
 
-    def corrections(self, word: str, *, max_distance: int = 2) -> list[tuple[int, int, str]]:
-        """(distance, -count, word) of known words within `max_distance` edits, best first."""
+    def corrections(
+        self, word: str, *, max_distance: int = 2, extra_words: Sequence[str] = ()
+    ) -> list[tuple[int, int, str]]:
+        """(distance, -count, word) of known words within `max_distance` edits, best first.
+
+        Known words are those of the index's spelling vocabulary and `extra_words` (sorted; the
+        field's own terms, which count as rarer than any indexed word at the same distance).
+        """
         words_sorted, counts = self.vocabulary()
-        if not words_sorted:
+        word_lists = [w for w in (words_sorted, extra_words) if w]
+        if not word_lists:
             return []
-
-        def lookup(key: str) -> str | None:
-            from bisect import bisect_left
-
-            i = bisect_left(words_sorted, key)
-            return words_sorted[i] if i < len(words_sorted) else None
-
         found: dict[str, int] = {}
         for distance in range(1, max_distance + 1):
             automaton = levenshtein_automaton(word, distance, prefix=1).to_dfa()
-            for match in find_all_matches(automaton, lookup):
-                found.setdefault(match, distance)
+            for sorted_words in word_lists:
+                for match in find_all_matches(automaton, _successor_in(sorted_words)):
+                    found.setdefault(match, distance)
             if found:
                 break
         return sorted((d, -counts.get(w, 0), w) for w, d in found.items() if w != word)
+
+
+def _successor_in(sorted_words: Sequence[str]) -> Callable[[str], str | None]:
+    """The first word at or after a key in a sorted list (what whoosh's automata walk)."""
+
+    def lookup(key: str) -> str | None:
+        i = bisect_left(sorted_words, key)
+        return sorted_words[i] if i < len(sorted_words) else None
+
+    return lookup
 
 
 def _sized(pair: tuple[np.ndarray, np.ndarray]) -> tuple[tuple[np.ndarray, np.ndarray], int]:

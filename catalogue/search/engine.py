@@ -29,8 +29,9 @@ from catalogue.search.adapter import (
     IndexView,
     stem,
 )
-from catalogue.search.query import Concept, ParsedQuery
-from catalogue.search.text import fold
+from catalogue.search.query import Concept, ParsedQuery, concept_of_word
+from catalogue.search.text import STOP_WORDS, fold
+from catalogue.search.vocabulary import Thesaurus
 
 FACETS = SINGLE_FACETS + MULTI_FACETS
 FIELD_WEIGHTS = {"title": 3.0, "body": 1.0}
@@ -350,14 +351,32 @@ def _order(arrays, docnums, scores, request: SearchRequest, next_start, needed: 
     return docnums[order]
 
 
-def corrections_for(view: IndexView, arrays: GenerationArrays, words: list[str]) -> dict[str, str]:
-    """For each unknown word, the best known word within two edits (most frequent first)."""
+def corrections_for(
+    view: IndexView,
+    arrays: GenerationArrays,
+    words: list[str],
+    thesaurus: Thesaurus,
+    *,
+    max_distance: int = 2,
+) -> dict[str, str]:
+    """For each word worth correcting, the best word within `max_distance` edits that finds
+    something: a word of the indexed titles (most frequent first) or one of the field's terms
+    ("clenroom" → "cleanroom", found through "cleanroomtechniek")."""
     found = {}
     for word in words:
         word = fold(word)
-        if len(word) < 4 or not word.isalpha() or is_known(view, arrays, word):
+        if not correctable(word) or is_known(view, arrays, word):
             continue
-        candidates = view.corrections(word)
-        if candidates:
-            found[word] = candidates[0][2]
+        for _distance, _count, candidate in view.corrections(
+            word, max_distance=max_distance, extra_words=thesaurus.terms
+        ):
+            if concept_matches_anything(view, arrays, concept_of_word(candidate, thesaurus)):
+                found[word] = candidate
+                break
     return found
+
+
+def correctable(word: str) -> bool:
+    """Whether a typed word may be replaced by a correction: not short words, numbers, codes
+    or stop words ("or" is no misspelling of "ori")."""
+    return len(word) >= 4 and word.isalpha() and word not in STOP_WORDS

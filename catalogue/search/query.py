@@ -82,6 +82,11 @@ def parse_query(text: str, thesaurus: Thesaurus) -> ParsedQuery:
     return ParsedQuery(concepts=concepts, excluded=excluded, raw_words=raw)
 
 
+def concept_of_word(word: str, thesaurus: Thesaurus) -> Concept:
+    """What a single folded word would be searched as (with its synonyms and parts)."""
+    return _concept((word,), thesaurus)
+
+
 def _concept(phrase: tuple[str, ...], thesaurus: Thesaurus) -> Concept:
     alternatives: list[Alternative] = [phrase]
     alternatives += thesaurus.synonyms(phrase)

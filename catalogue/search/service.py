@@ -171,7 +171,7 @@ def _search(session: Session, request: SearchRequest, today: date | None) -> Sea
             for word in concept.typed.split()
             if not index.thesaurus.knows(word)
         ]
-        corrections = engine.corrections_for(view, arrays, unknown_words)
+        corrections = engine.corrections_for(view, arrays, unknown_words, index.thesaurus)
         if corrections:
             corrected_text = replace_words(text, corrections)
             # Unknown words cannot match anything: search for the correction instead, and say so.
@@ -182,7 +182,7 @@ def _search(session: Session, request: SearchRequest, today: date | None) -> Sea
         if not corrections and result.total == 0 and query.raw_words:
             # Known but rare words: offer the closest frequent alternatives as a suggestion.
             near = {}
-            for word in query.raw_words:
+            for word in filter(engine.correctable, query.raw_words):
                 candidates = view.corrections(word, max_distance=1)
                 if candidates:
                     near[word] = candidates[0][2]

@@ -6,7 +6,7 @@ Both come from `seed/synonyms.yaml`, so that course designers can extend them wi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import yaml
@@ -50,6 +50,13 @@ class Thesaurus:
     def knows(self, word: str) -> bool:
         """Whether the word is one of the field's own words (never "corrected" into another)."""
         return word in self.parts or any(word in phrase for phrase in self.phrase_groups)
+
+    @cached_property
+    def terms(self) -> list[str]:
+        """Every word of the field's own terms (phrase words and compound parts), sorted: the
+        words a misspelling may be corrected to besides those of the indexed titles."""
+        words = {word for phrase in self.phrase_groups for word in phrase} | self.parts
+        return sorted(word for word in words if len(word) > 3 and word.isalpha())
 
     def synonyms(self, phrase: tuple[str, ...]) -> list[tuple[str, ...]]:
         """Other phrases that mean the same as `phrase` (not including itself)."""

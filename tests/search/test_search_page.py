@@ -176,6 +176,14 @@ def test_a_typo_is_corrected_and_the_page_says_so(seed_search):
     assert right["total"] == api["total"]
 
 
+def test_stop_words_and_punctuation_get_no_suggestion(seed_search):
+    """ "and or (" matches nothing, and is not "corrected" into rare words that look alike."""
+    client = seed_search.app.test_client()
+    api = client.get(API, query_string={"q": "AND OR ("}).get_json()
+    assert api["total"] == 0
+    assert api["corrected_from"] is None and api["did_you_mean"] is None
+
+
 def _module_texts(seed_search) -> dict[int, str]:
     """Everything a published module says, lower case, read from the database."""
     with seed_search.session() as session:
