@@ -176,6 +176,18 @@ def test_a_typo_is_corrected_and_the_page_says_so(seed_search):
     assert right["total"] == api["total"]
 
 
+def test_parameters_that_are_not_the_searchs_are_ignored_without_complaint(seed_search):
+    """?lang= switches the language; a shared link may carry tracking tags. Neither is an error,
+    while a bad value of the search's own is still reported."""
+    client = seed_search.app.test_client()
+    html = client.get("/search?q=chip&lang=en&utm_source=newsletter").text
+    assert 'class="field-error"' not in html
+    assert _card_ids(html), "the search itself still ran"
+    bad = client.get("/search?q=chip&lang=en&hours_min=lots").text
+    errors = re.findall(r'<p class="field-error" data-field="([^"]+)"', bad)
+    assert errors == ["hours_min"]
+
+
 def test_stop_words_and_punctuation_get_no_suggestion(seed_search):
     """ "and or (" matches nothing, and is not "corrected" into rare words that look alike."""
     client = seed_search.app.test_client()
