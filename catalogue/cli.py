@@ -427,7 +427,8 @@ def bench_search(**options) -> None:
         raise click.ClickException(str(exc)) from exc
 
 
-@main.command("start")
+# Not inside an app context: FlaskGroup would load the app before the defaults below are set.
+@main.command("start", with_appcontext=False)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.pass_context
