@@ -43,6 +43,7 @@ class Text(fields.String):
         )
         super().__init__(validate=validators, **kw)
         self.multiline = multiline
+        self.min_length = min_length
 
     def _deserialize(self, value: Any, attr, data, **kwargs) -> str:
         text = super()._deserialize(value, attr, data, **kwargs)
@@ -51,7 +52,11 @@ class Text(fields.String):
             raise ValidationError(_t("Contains control characters that cannot be stored."))
         if not self.multiline and "\n" in text:
             raise ValidationError(_t("Must be a single line."))
-        return text.strip()
+        text = text.strip()
+        if self.min_length and not text:
+            # One clear message for a box left empty, instead of every rule it then breaks.
+            raise ValidationError(_t("Fill in this field."))
+        return text
 
 
 class Code(Text):
@@ -81,9 +86,19 @@ def one_of(vocabulary) -> validate.OneOf:
     return validate.OneOf(vocabulary.values(), error=_l("Must be one of: {choices}."))
 
 
+class Choice(fields.String):
+    """A single code from a vocabulary; an empty choice is "choose one", not a wrong code."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        code = super()._deserialize(value, attr, data, **kwargs)
+        if code == "":
+            raise ValidationError(_t("Choose one of the options."))
+        return code
+
+
 def vocabulary_field(vocabulary, **kw) -> fields.String:
     """A single code from a vocabulary."""
-    return fields.String(validate=one_of(vocabulary), **kw)
+    return Choice(validate=one_of(vocabulary), **kw)
 
 
 def unique_items(values: list) -> None:

@@ -610,6 +610,29 @@ def test_field_errors_sit_beside_the_fields_and_keep_what_was_typed(world_app, w
     assert _module_by_code(world_app, world.a, "A-TYPED") is None
 
 
+def test_saving_the_blank_form_says_once_per_field_what_to_fill_in(world_app, world, client_for):
+    """A box left empty gets one message ("fill in"), not every rule an empty value breaks; a
+    select left at "Choose..." is asked to be chosen. Each message has one element to point at."""
+    client = client_for(EDITOR_A)
+    page = client.get(f"/manage/institutions/{INSTITUTION_A}/modules/new?lang=en")
+    form = form_on(page.text, "/modules/new")
+    response = client.post(form.action + "?lang=en", data=form.values())
+    assert response.status_code == 422
+    html = response.text
+
+    def messages(name: str) -> list[str]:
+        block = re.search(f'<div class="field-error" id="{name}-error">(.*?)</div>', html, re.S)
+        assert block, f"no error beside {name}"
+        return re.findall(r"<p>(.*?)</p>", block.group(1))
+
+    assert messages("code") == ["Fill in this field."]
+    assert messages("title") == ["Fill in this field."]
+    assert messages("sector") == ["Choose one of the options."]
+    assert messages("level") == ["Choose one of the options."]
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert not [i for i in set(ids) if ids.count(i) > 1], "every id on the page is unique"
+
+
 def test_a_level_outside_the_sector_is_reported_on_the_level_field(world_app, world, client_for):
     client = client_for(EDITOR_A)
     fields = module_form_fields(module_content("A-LEVEL", title="Level check"))
