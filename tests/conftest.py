@@ -11,6 +11,9 @@ import pytest
 
 from tests.databases import PG_ENV, DatabaseFactory, backends, check_postgres_reachable
 
+# The browser fixtures, shared by every browser test (one Playwright per process).
+pytest_plugins = ["tests.browsing"]
+
 
 def pytest_configure(config):
     if os.environ.get(PG_ENV):

@@ -4,16 +4,13 @@ active in the public registry, in the region matrix and on the module's page. ax
 registry, the agreement page and the matrix for serious or critical WCAG 2.1 AA violations.
 
 Debian's chromium is driven through Playwright (never `playwright install`). Without chromium or
-Playwright the test is skipped, except when CI is set: then it fails.
+Playwright the test is skipped, except when CI is set: then it fails (tests/browsing.py).
 """
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import threading
-from importlib import resources
 
 import pytest
 from sqlalchemy import text
@@ -27,63 +24,7 @@ from tests.recognition.world import recognition_template
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PASSWORD = "een lang genoeg wachtwoord"
-
-
-def _unavailable(reason: str):
-    if os.environ.get("CI"):
-        pytest.fail(f"the recognition browser test cannot run in CI: {reason}")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    path = shutil.which("chromium")
-    if path is None:
-        _unavailable("Debian's chromium is not installed (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("Playwright is not installed (pip install -e '.[test]')")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
-def axe_source() -> str:
-    try:
-        return (resources.files("axe_playwright_python") / "axe.min.js").read_text("utf-8")
-    except ModuleNotFoundError:
-        _unavailable("axe-playwright-python is not installed (pip install -e '.[test]')")
-
-
-def check_accessibility(page, axe_source: str) -> None:
-    """Fail on any serious or critical WCAG 2.1 AA violation axe-core finds on the page."""
-    page.evaluate(axe_source)
-    results = page.evaluate(
-        "async (tags) => await axe.run(document, "
-        "{runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
-        WCAG_TAGS,
-    )
-    assert results["testEngine"]["name"] == "axe-core"
-    blocking = [v for v in results["violations"] if v["impact"] in ("serious", "critical")]
-    report = "\n".join(
-        f"- {v['impact']} {v['id']}: {v['help']} "
-        f"({', '.join(str(n['target']) for n in v['nodes'][:5])})"
-        for v in blocking
-    )
-    assert not blocking, f"axe-core finds violations on {page.url}:\n{report}"
 
 
 @pytest.fixture
@@ -159,10 +100,12 @@ def _log_out(page, base: str) -> None:
     page.wait_for_url(base + "/")
 
 
-def test_two_editors_agree_on_a_unit_and_the_public_sees_it_active(chromium, axe_source, served):
+def test_two_editors_agree_on_a_unit_and_the_public_sees_it_active(
+    browser, check_accessibility, served
+):
     app, base = served
     chosen = _choose_parties(app)
-    context = chromium.new_context(locale="nl-NL")
+    context = browser.new_context(locale="nl-NL")
     page = context.new_page()
     page.set_default_timeout(15_000)
     try:
@@ -213,17 +156,17 @@ def test_two_editors_agree_on_a_unit_and_the_public_sees_it_active(chromium, axe
         page.goto(base + "/agreements")
         card = page.locator("article.card", has_text="ERK-BROWSER-01")
         assert card.count() == 1
-        check_accessibility(page, axe_source)
+        check_accessibility(page)
 
         card.locator("a").first.click()
         page.wait_for_url(agreement_url)
         assert page.locator("p.status-active").count() == 1
-        check_accessibility(page, axe_source)
+        check_accessibility(page)
 
         page.goto(base + "/recognition/matrix")
         cell = page.locator("td[data-provider=brainport][data-recogniser=twente]")
         assert int(cell.inner_text()) >= 1
-        check_accessibility(page, axe_source)
+        check_accessibility(page)
 
         page.goto(f"{base}/modules/{chosen['module_id']}")
         section = page.locator("section[aria-labelledby=recognised-heading]")
