@@ -685,7 +685,7 @@ class ReviewMachine(AgreementMachine):
 
 
 MACHINE_SETTINGS = settings(
-    max_examples=40,
+    max_examples=25,
     stateful_step_count=25,
     deadline=None,
     database=None,
