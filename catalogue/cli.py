@@ -315,6 +315,30 @@ def search_drain() -> None:
     click.echo(f"Applied {applied} pending changes.")
 
 
+@search.command("prune")
+@click.option(
+    "--days",
+    default=30,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Keep the changes of this many days.",
+)
+@with_appcontext
+def search_prune(days: int) -> None:
+    """Remove old outbox entries (run it daily, e.g. from cron).
+
+    Running nodes apply every change within a second; a node stopped for longer than DAYS
+    rebuilds its index on its next drain instead of missing the removed changes.
+    """
+    from datetime import timedelta
+
+    from catalogue import db as database
+    from catalogue.search import indexer
+
+    removed = indexer.prune(database.get_session(), older_than=timedelta(days=days))
+    click.echo(f"Removed {removed} outbox entries older than {days} days.")
+
+
 @search.command("check")
 @with_appcontext
 def search_check() -> None:

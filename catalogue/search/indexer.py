@@ -6,7 +6,8 @@ records the last id it applied together with the change. A process that dies bet
 database commit and the indexing leaves its entries behind; the next drain (on the next search,
 the next write, or the next start) applies them. Every node drains the same outbox into its own
 index, so nodes converge. Applying an entry twice is harmless: it rewrites the module's document
-from the database as it is now.
+from the database as it is now. `prune` removes old entries and records how far it went; an
+index that had not applied them yet is rebuilt on its next drain instead of missing them.
 """
 
 from __future__ import annotations
@@ -14,13 +15,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlmodel import Session
 
+from catalogue.model_base import utcnow
 from catalogue.search.adapter import IndexBusy, SearchIndex
 from catalogue.search.documents import build_documents, published_module_ids
-from catalogue.search.models import OutboxEntry
+from catalogue.search.models import OutboxEntry, OutboxHorizon
 from catalogue.signals import search_drain_starting
 
 log = logging.getLogger(__name__)
@@ -30,6 +33,15 @@ BATCH = 5000
 def latest_outbox_id(session: Session) -> int:
     """The newest outbox entry's id (0 when empty)."""
     return session.scalar(select(func.max(OutboxEntry.id))) or 0
+
+
+def pruned_through(session: Session) -> int:
+    """The id up to which outbox entries have been pruned (0 when never)."""
+    return session.scalar(select(OutboxHorizon.pruned_through).where(OutboxHorizon.id == 1)) or 0
+
+
+class _PrunedPastIndex(Exception):
+    """The index has not applied entries that have since been pruned: it must be rebuilt."""
 
 
 def pending_changes(session: Session, index: SearchIndex) -> int:
@@ -69,6 +81,11 @@ def drain(session: Session, index: SearchIndex) -> int:
                     .order_by(OutboxEntry.id)
                     .limit(BATCH)
                 ).all()
+                # Read after the entries: a prune that removed some of them has committed by
+                # now, so its horizon shows (on PostgreSQL each statement sees the latest commit;
+                # on SQLite the read transaction's snapshot holds both or neither).
+                if writer.applied_seq < pruned_through(session):
+                    raise _PrunedPastIndex
                 if not entries:
                     break
                 module_ids = list(dict.fromkeys(module_id for _id, module_id in entries))
@@ -83,10 +100,50 @@ def drain(session: Session, index: SearchIndex) -> int:
         except IndexBusy:
             log.info("search index busy; another process is applying the outbox")
             break
+        except _PrunedPastIndex:
+            # This node was behind for longer than the outbox keeps entries (it was stopped, or
+            # its index was restored from an old copy): the missing changes are gone, so build
+            # the index again from the database.
+            log.warning("the search index is older than the pruned outbox; rebuilding it")
+            session.rollback()
+            with index.rebuilding():
+                if index.applied_seq() < pruned_through(session):
+                    _rebuild_holding_lock(session, index)
+            continue
         finally:
             # End the read transaction so the next round (and the caller) see fresh data.
             session.rollback()
     return applied
+
+
+def prune(session: Session, *, older_than: timedelta, now: datetime | None = None) -> int:
+    """Delete outbox entries created more than `older_than` ago; returns how many.
+
+    Every running node applies an entry within a second of its commit, so old entries are only
+    of use to a node that was stopped (or an index restored from a copy) for that long. Such a
+    node sees the recorded horizon on its next drain and rebuilds its index instead. The newest
+    entry is always kept, so that entry ids never restart below an index's position.
+    """
+    from catalogue.db import write_transaction
+
+    cutoff = (now or utcnow()) - older_than
+    with write_transaction(session):
+        newest = latest_outbox_id(session)
+        through = session.scalar(
+            select(func.max(OutboxEntry.id)).where(
+                OutboxEntry.created_at < cutoff, OutboxEntry.id < newest
+            )
+        )
+        if not through:
+            return 0
+        horizon = session.get(OutboxHorizon, 1)
+        if horizon is None:
+            horizon = OutboxHorizon(id=1, pruned_through=0, pruned_at=utcnow())
+            session.add(horizon)
+        horizon.pruned_through = max(horizon.pruned_through, through)
+        horizon.pruned_at = utcnow()
+        deleted = session.execute(delete(OutboxEntry).where(OutboxEntry.id <= through)).rowcount
+    return deleted
 
 
 def rebuild(

@@ -9,7 +9,7 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -295,3 +295,56 @@ def test_renaming_an_institution_or_moving_it_to_another_region_updates_search(w
     assert published not in found_ids(world_app, "", filters={"region": ["brainport"]})
     result = _cli(world_app, "search", "check")
     assert result.exit_code == 0, result.output
+
+
+def test_pruning_the_outbox_makes_a_node_that_missed_entries_rebuild_instead_of_skip_them(
+    world_app_factory,
+):
+    """Node B is 'stopped' while A publishes and the outbox is pruned: B's next drain cannot
+    apply the removed entries, so it rebuilds, and both nodes then match the database."""
+    node_a = world_app_factory()
+    node_b = world_app_factory()
+    world = World.load(node_a)
+    draft, published = world.modules["A-DRAFT"], world.modules["A-PUB"]
+    build_index(node_a)
+    build_index(node_b)
+
+    # Two changes: the older one's entry will be pruned, the newest one's is always kept.
+    with app_session(node_a) as session:
+        editing.publish_module(session=session, actor=actor_of(session, EDITOR_A), module_id=draft)
+    with app_session(node_a) as session:
+        editing.archive_module(
+            session=session, actor=actor_of(session, EDITOR_A), module_id=published
+        )
+    assert draft in found_ids(node_a, "A-DRAFT")  # node A drains at once
+    with app_session(node_a) as session:
+        newest = indexer.latest_outbox_id(session)
+        entries_before = indexer.pending_changes(session, _index_of(node_b))
+    assert entries_before >= 2 and draft not in _indexed_ids(node_b)
+
+    # A prune of everything older than a day, run "two days from now".
+    later = date.today().toordinal() + 2
+    now = datetime.combine(date.fromordinal(later), datetime.min.time(), tzinfo=UTC)
+    with app_session(node_a) as session:
+        removed = indexer.prune(session, older_than=timedelta(days=1), now=now)
+        assert removed >= 1
+        assert indexer.latest_outbox_id(session) == newest, "the newest entry is kept"
+        assert indexer.pruned_through(session) < newest
+
+    result = _cli(node_b, "search", "drain")
+    assert result.exit_code == 0, result.output
+    assert draft in _indexed_ids(node_b), "the rebuilt index holds the change it missed"
+    assert draft in found_ids(node_b, "A-DRAFT")
+    assert published not in found_ids(node_b, "A-PUB")
+    for node in (node_a, node_b):
+        result = _cli(node, "search", "check")
+        assert result.exit_code == 0, result.output
+        assert "The index matches the database." in result.output
+
+
+def test_prune_keeps_recent_changes_and_says_how_many_it_removed(world_app):
+    build_index(world_app)
+    result = _cli(world_app, "search", "prune", "--days", "30")
+    assert result.exit_code == 0, result.output
+    assert "Removed 0 outbox entries older than 30 days." in result.output
+    assert _cli(world_app, "search", "prune", "--days", "0").exit_code == 2
