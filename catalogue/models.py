@@ -20,7 +20,7 @@ from catalogue.recognition.models import (
     AgreementParty,
     AgreementRevision,
 )
-from catalogue.search.models import OutboxEntry
+from catalogue.search.models import OutboxEntry, OutboxHorizon
 
 metadata = SQLModel.metadata
 
@@ -41,6 +41,7 @@ __all__ = [
     "ModuleVersion",
     "Offering",
     "OutboxEntry",
+    "OutboxHorizon",
     "Region",
     "RegionTarget",
     "User",

@@ -17,6 +17,7 @@ from catalogue.accounts.permissions import Actor, require_administrator
 from catalogue.audit.services import record_event
 from catalogue.db import write_transaction
 from catalogue.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from catalogue.institutions.models import Institution, Region
 from catalogue.model_base import utcnow
 from catalogue.vocabularies import Role
 
@@ -243,6 +244,33 @@ def list_users(*, session: Session, actor: Actor) -> list[User]:
     """All accounts (administrators only)."""
     require_administrator(actor)
     return list(session.scalars(select(User).order_by(User.name)))
+
+
+def get_user(*, session: Session, actor: Actor, user_id: int) -> User:
+    """One account (administrators only)."""
+    require_administrator(actor)
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(_("No such account."))
+    return user
+
+
+def who_am_i(*, session: Session, actor: Actor) -> dict:
+    """The user behind an actor, and the codes of the institutions and regions they act for."""
+    user = session.get(User, actor.user_id)
+    return {
+        "name": user.name,
+        "email": user.email,
+        "administrator": actor.is_administrator,
+        "editor_of": _codes(session, Institution, actor.editor_of),
+        "coordinator_of": _codes(session, Region, actor.coordinator_of),
+    }
+
+
+def _codes(session: Session, model, ids) -> list[str]:
+    if not ids:
+        return []
+    return sorted(session.scalars(select(model.code).where(model.id.in_(list(ids)))))
 
 
 def lockout_left(user: User) -> timedelta | None:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from catalogue.accounts.models import User
+from catalogue.accounts import services as accounts
 from catalogue.api.auth import BEARER, writing_actor
 from catalogue.api.common import document_errors
 from catalogue.db import get_session
-from catalogue.institutions.models import Institution, Region
 from schemas.api import MeSchema
 
 blp = Blueprint("api_meta", __name__, url_prefix="/api/v1", description="Your API token")
@@ -20,13 +19,4 @@ blp = Blueprint("api_meta", __name__, url_prefix="/api/v1", description="Your AP
 @document_errors(blp, 401)
 def me():
     """The user behind the token and the institutions and regions they act for."""
-    actor = writing_actor()
-    session = get_session()
-    user = session.get(User, actor.user_id)
-    return {
-        "name": user.name,
-        "email": user.email,
-        "administrator": actor.is_administrator,
-        "editor_of": sorted(session.get(Institution, i).code for i in actor.editor_of),
-        "coordinator_of": sorted(session.get(Region, r).code for r in actor.coordinator_of),
-    }
+    return accounts.who_am_i(session=get_session(), actor=writing_actor())

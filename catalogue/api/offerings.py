@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from flask import url_for
-from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
 from catalogue.accounts.permissions import require_edit_institution
 from catalogue.api.auth import BEARER, api_actor, etag, required_base_version, writing_actor
 from catalogue.api.common import PRECONDITION_ERRORS, WRITE_ERRORS, document_errors
 from catalogue.db import get_session
-from catalogue.errors import NotFound
 from catalogue.modules import editing
 from catalogue.modules import services as modules
 from catalogue.modules.models import Offering
@@ -34,12 +32,8 @@ def _out(offering: Offering) -> dict:
 
 def _editable_offering(offering_id: int):
     actor = writing_actor()
-    session = get_session()
-    offering = session.get(Offering, offering_id)
-    if offering is None:
-        raise NotFound(_("No run with id %(id)s.", id=offering_id))
-    module = modules.get_module(session=session, actor=actor, module_id=offering.module_id)
-    require_edit_institution(actor, module.institution_id)
+    offering = modules.get_offering(session=get_session(), actor=actor, offering_id=offering_id)
+    require_edit_institution(actor, offering.module.institution_id)
     return actor, offering
 
 
@@ -67,11 +61,9 @@ def create_offering(data, module_id: int):
 @document_errors(blp, 401, 404)
 def get_offering(offering_id: int):
     """One run (of a module you may see)."""
-    session = get_session()
-    offering = session.get(Offering, offering_id)
-    if offering is None:
-        raise NotFound(_("No run with id %(id)s.", id=offering_id))
-    modules.get_module(session=session, actor=api_actor(), module_id=offering.module_id)
+    offering = modules.get_offering(
+        session=get_session(), actor=api_actor(), offering_id=offering_id
+    )
     return _out(offering), 200, {"ETag": etag(offering.lock_version)}
 
 

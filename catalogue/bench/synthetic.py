@@ -35,7 +35,7 @@ from sqlalchemy import Engine, func, select, text
 
 from catalogue.institutions.models import Institution, Region, RegionTarget
 from catalogue.models import metadata
-from catalogue.modules.content import canonical_json
+from catalogue.modules.content import LIST_FIELDS, SCALAR_FIELDS, UNIT_FIELDS, canonical_json
 from catalogue.modules.models import (
     TAG_VOCABULARIES,
     LearningUnit,
@@ -678,7 +678,7 @@ def _make_module(
             **tags,
             "units": [
                 {
-                    **{k: u[k] for k in _UNIT_KEYS},
+                    **{k: u[k] for k in UNIT_FIELDS},
                     "study_load": {
                         "value": float(u["study_load"]["value"]),
                         "unit": u["study_load"]["unit"],
@@ -713,22 +713,7 @@ _VERSION_AS_TEXT = sa.table(
         for c in ModuleVersion.__table__.c
     ),
 )
-_CONTENT_SCALARS = (
-    "code",
-    "title",
-    "summary",
-    "description",
-    "sector",
-    "level",
-    "prerequisites",
-    "assessment",
-    "participation",
-    "quality_assurance",
-    "micro_credential",
-    "learning_outcomes",
-    "esco_uris",
-)
-_UNIT_KEYS = ("code", "title", "description", "learning_outcomes", "assessment", "component_type")
+_CONTENT_SCALARS = SCALAR_FIELDS + LIST_FIELDS
 
 
 _TAG_CODES = {name: vocabulary.values() for name, vocabulary in TAG_VOCABULARIES.items()}

@@ -106,6 +106,15 @@ def get_module(*, session: Session, actor: Actor, module_id: int) -> Module:
     return module
 
 
+def get_offering(*, session: Session, actor: Actor, offering_id: int) -> Offering:
+    """One run of a module the actor may see; NotFound otherwise (as for the module itself)."""
+    offering = session.get(Offering, offering_id)
+    if offering is None:
+        raise NotFound(_("No run with id %(id)s.", id=offering_id))
+    get_module(session=session, actor=actor, module_id=offering.module_id)
+    return offering
+
+
 def upcoming_offerings(module: Module, *, today: date | None = None) -> list[Offering]:
     """The module's runs that have not ended, soonest first, cancelled ones included."""
     today = today or date.today()

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, select
 from sqlmodel import Session
 
+from catalogue.db import write_transaction
 from catalogue.model_base import utcnow
 from catalogue.search.adapter import IndexBusy, SearchIndex
 from catalogue.search.documents import build_documents, published_module_ids
@@ -124,8 +125,6 @@ def prune(session: Session, *, older_than: timedelta, now: datetime | None = Non
     node sees the recorded horizon on its next drain and rebuilds its index instead. The newest
     entry is always kept, so that entry ids never restart below an index's position.
     """
-    from catalogue.db import write_transaction
-
     cutoff = (now or utcnow()) - older_than
     with write_transaction(session):
         newest = latest_outbox_id(session)

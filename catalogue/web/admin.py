@@ -9,7 +9,6 @@ from marshmallow import ValidationError
 
 from catalogue.accounts import services as accounts
 from catalogue.accounts.auth import current_actor
-from catalogue.accounts.models import User
 from catalogue.accounts.permissions import require_administrator
 from catalogue.db import get_session
 from catalogue.errors import Conflict, InvalidInput, NotFound
@@ -64,9 +63,7 @@ def users():
 def user(user_id: int):
     """One account: grant and revoke roles, block or unblock."""
     session = get_session()
-    account = session.get(User, user_id)
-    if account is None:
-        raise NotFound(_("No such account."))
+    account = accounts.get_user(session=session, actor=current_actor(), user_id=user_id)
     if request.method == "POST":
         action = request.form.get("action")
         try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 from marshmallow import ValidationError
@@ -286,14 +286,10 @@ def new_offering(module_id: int):
 
 
 def _editable_offering(offering_id: int):
-    session = get_session()
-    from catalogue.modules.models import Offering
-
-    offering = session.get(Offering, offering_id)
-    if offering is None:
-        abort(404)
-    module = _editable_module(offering.module_id)
-    return module, offering
+    offering = modules.get_offering(
+        session=get_session(), actor=current_actor(), offering_id=offering_id
+    )
+    return _editable_module(offering.module_id), offering
 
 
 @bp.route("/offerings/<id:offering_id>/edit", methods=["GET", "POST"])
