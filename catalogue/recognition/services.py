@@ -869,6 +869,17 @@ def list_agreements(
     page_size: int = 50,
 ) -> Page[Agreement]:
     """Agreements the actor may see, newest first, filtered and paged."""
+    return paginate(session, _agreements(actor, filters), page=page, page_size=page_size)
+
+
+def all_agreements(
+    *, session: Session, actor: Actor, filters: AgreementFilter | None = None
+) -> list[Agreement]:
+    """Every agreement the actor may see, newest first, filtered (for exports)."""
+    return list(session.scalars(_agreements(actor, filters)).unique())
+
+
+def _agreements(actor: Actor, filters: AgreementFilter | None):
     filters = filters or AgreementFilter()
     statement = (
         select(Agreement)
@@ -900,7 +911,7 @@ def list_agreements(
             .where(Region.id == Institution.region_id)
             .where(and_(*conditions))
         )
-    return paginate(session, statement, page=page, page_size=page_size)
+    return statement
 
 
 @dataclass

@@ -62,22 +62,9 @@ def registry():
 @bp.get("/agreements.csv")
 def registry_csv():
     """The registry with the same filters, as CSV (one row per agreement item)."""
-    session = get_session()
-    page = recognition.list_agreements(
-        session=session, actor=current_actor(), filters=_filters(), page=1, page_size=100
+    rows = recognition.all_agreements(
+        session=get_session(), actor=current_actor(), filters=_filters()
     )
-    rows = list(page.items)
-    number = 1
-    while page.has_next:
-        number += 1
-        page = recognition.list_agreements(
-            session=session,
-            actor=current_actor(),
-            filters=_filters(),
-            page=number,
-            page_size=100,
-        )
-        rows += page.items
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
