@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from marshmallow import fields, pre_load, validate
+from marshmallow import EXCLUDE, fields, pre_load, validate
 
 from schemas.common import BaseSchema
 from schemas.messages import Count, Length, Range
@@ -109,7 +109,11 @@ class SearchArgsSchema(BaseSchema):
 
 
 class SearchFormSchema(SearchArgsSchema):
-    """The search page's form: a box left blank is not given."""
+    """The search page's form: a box left blank is not given, and query parameters that are not
+    the search's (?lang=, tracking tags of a shared link) are left out."""
+
+    class Meta:
+        unknown = EXCLUDE
 
     blank_means_absent = True
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
-from marshmallow import EXCLUDE, ValidationError
+from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 
 from catalogue.db import get_session
@@ -17,8 +17,7 @@ bp = Blueprint("search", __name__)
 @bp.get("/search")
 def search_page():
     """Search published modules with facets, ranges and sorting."""
-    # Other query parameters (?lang=, tracking tags of a shared link) are not the search's.
-    schema = SearchFormSchema(unknown=EXCLUDE)
+    schema = SearchFormSchema()
     problems: dict[str, list[str]] = {}
     try:
         args = schema.load(request.args)
