@@ -22,7 +22,12 @@ from sqlmodel import Session
 from catalogue import vocabularies
 from catalogue.institutions.models import Institution, Region
 from catalogue.search import engine, indexer
-from catalogue.search.adapter import SearchIndex, SegmentGone, highlight_snippet
+from catalogue.search.adapter import (
+    SearchIndex,
+    SegmentGone,
+    apply_whoosh_patches,
+    highlight_snippet,
+)
 from catalogue.search.documents import upcoming_runs
 from catalogue.search.engine import SearchRequest
 from catalogue.search.query import parse_query, replace_words
@@ -43,6 +48,7 @@ FACET_VOCABULARIES = {
 
 def init_app(app: Flask) -> None:
     """Give the app its index and apply outbox entries after requests that wrote some."""
+    apply_whoosh_patches()
     app.extensions["search_index"] = SearchIndex(
         app.config["SEARCH_INDEX_DIR"],
         load_thesaurus(),
@@ -127,10 +133,9 @@ def search_catalogue(
             page = _search(session, request, today)
             _freeze_long_lived_objects()
             return page
-        except (FileNotFoundError, SegmentGone):
+        except SegmentGone:
             # A writer merged away a segment file this search was about to read: the new
-            # generation has the same documents, so search again.
-            search_index().forget_reader()
+            # generation has the same documents, so search again (on a new reader).
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")
