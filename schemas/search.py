@@ -7,23 +7,11 @@ import re
 from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, fields, pre_load, validate
 
+from catalogue.search.facets import FACETS as FACET_NAMES
+from catalogue.search.facets import SORTS
 from schemas.common import BaseSchema
 from schemas.messages import Count, Length, Range
 
-FACET_NAMES = (
-    "sector",
-    "level",
-    "region",
-    "institution",
-    "competency",
-    "delivery_mode",
-    "language",
-    "target_group",
-    "audience",
-    "recognised_in",
-    "flags",
-)
-SORTS = ("relevance", "soonest", "newest")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 

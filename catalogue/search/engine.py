@@ -20,18 +20,12 @@ from datetime import date
 
 import numpy as np
 
-from catalogue.search.adapter import (
-    MULTI_FACETS,
-    RUN_STATUS_CODES,
-    SINGLE_FACETS,
-    GenerationArrays,
-    IndexView,
-)
+from catalogue.search.adapter import RUN_STATUS_CODES, GenerationArrays, IndexView
+from catalogue.search.facets import FACETS, SINGLE_FACETS
 from catalogue.search.query import Concept, ParsedQuery, concept_of_word
 from catalogue.search.text import STOP_WORDS, fold
 from catalogue.search.vocabulary import Thesaurus
 
-FACETS = SINGLE_FACETS + MULTI_FACETS
 # Weight of a word found in each kind of field; only "body" is normalised by its length.
 FIELD_WEIGHTS = {"title": 3.0, "body": 1.0, "keys": 2.0}
 K1 = 1.2
@@ -41,7 +35,6 @@ UPCOMING = np.array(
     [RUN_STATUS_CODES["planned"], RUN_STATUS_CODES["open"], RUN_STATUS_CODES["full"]],
     dtype=np.int8,
 )
-SORTS = ("relevance", "soonest", "newest")
 
 
 @dataclass

@@ -29,17 +29,6 @@ from catalogue.vocabularies import (
 
 LANGUAGES = ("nl", "en")
 TEXT_FIELDS = ("title", "body")
-# Facets with one value per module, and with several (how they are stored: see below).
-SINGLE_FACETS = ("sector", "level", "region", "institution")
-MULTI_FACETS = (
-    "competency",
-    "delivery_mode",
-    "language",
-    "target_group",
-    "audience",
-    "recognised_in",
-    "flags",
-)
 # Facets live in numeric columns, not in postings: a column is read for a whole segment at once,
 # and costs the indexer nothing per word. Sector and level are stored as their position in the
 # vocabulary; region and institution as database ids (the service turns them into codes).

@@ -30,6 +30,7 @@ from catalogue.search.adapter import (
 )
 from catalogue.search.documents import upcoming_runs
 from catalogue.search.engine import SearchRequest
+from catalogue.search.facets import FACETS
 from catalogue.search.query import parse_query, replace_words
 from catalogue.search.vocabulary import load_thesaurus
 
@@ -319,11 +320,9 @@ FLAG_LABELS = {
 
 def request_from_args(args: dict[str, Any]) -> SearchRequest:
     """A SearchRequest from arguments loaded by schemas.search.SearchArgsSchema."""
-    from schemas.search import FACET_NAMES
-
     return SearchRequest(
         text=args.get("q", ""),
-        filters={name: args.get(name) or [] for name in FACET_NAMES if args.get(name)},
+        filters={name: args.get(name) or [] for name in FACETS if args.get(name)},
         study_hours_min=args.get("hours_min"),
         study_hours_max=args.get("hours_max"),
         price_min=args.get("price_min"),

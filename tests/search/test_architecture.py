@@ -54,7 +54,7 @@ def test_only_the_search_store_modules_import_whoosh():
 
 def test_the_facade_engine_and_service_do_not_import_whoosh():
     """The modules above the store reach whoosh only through catalogue.search.adapter."""
-    for name in ("adapter", "arrays", "engine", "indexer", "service", "query", "documents"):
+    for name in ("adapter", "arrays", "engine", "facets", "indexer", "service", "query"):
         assert not _imports_whoosh(ROOT / "catalogue" / "search" / f"{name}.py"), name
 
 
