@@ -16,6 +16,9 @@ The engine, the indexer and the service import what they need from here.
 
 from __future__ import annotations
 
+# Indexes written before the split name these two classes by this module in their pickled
+# schema; they stay importable from here so that such an index opens without a rebuild.
+from catalogue.search.analysis import CatalogueTokenizer, TermCounts
 from catalogue.search.arrays import GenerationArrays
 from catalogue.search.highlighting import highlight_snippet
 from catalogue.search.index_schema import RUN_STATUS_CODES
@@ -26,12 +29,14 @@ from catalogue.search.writer import IndexWriter
 
 __all__ = [
     "RUN_STATUS_CODES",
+    "CatalogueTokenizer",
     "GenerationArrays",
     "IndexBusy",
     "IndexView",
     "IndexWriter",
     "SearchIndex",
     "SegmentGone",
+    "TermCounts",
     "apply_whoosh_patches",
     "highlight_snippet",
 ]

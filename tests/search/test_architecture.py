@@ -108,3 +108,14 @@ def test_the_scan_recognises_every_way_of_importing(tmp_path):
     harmless = tmp_path / "harmless.py"
     harmless.write_text("from catalogue.search import adapter\nwhooshing = 'whoosh'\n")
     assert not _imports_whoosh(harmless)
+
+
+def test_an_index_written_before_the_split_still_finds_its_analysis_classes():
+    """whoosh pickles the schema into the index; older indexes name the classes by the adapter."""
+    import pickle
+
+    from catalogue.search import analysis
+
+    for name in ("CatalogueTokenizer", "TermCounts"):
+        pickled = f"ccatalogue.search.adapter\n{name}\n.".encode()
+        assert pickle.loads(pickled) is getattr(analysis, name)  # noqa: S301 - our own bytes
