@@ -7,23 +7,11 @@ import re
 from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, fields, pre_load, validate
 
+from catalogue.search.facets import FACETS as FACET_NAMES
+from catalogue.search.facets import SORTS
 from schemas.common import BaseSchema
 from schemas.messages import Count, Length, Range
 
-FACET_NAMES = (
-    "sector",
-    "level",
-    "region",
-    "institution",
-    "competency",
-    "delivery_mode",
-    "language",
-    "target_group",
-    "audience",
-    "recognised_in",
-    "flags",
-)
-SORTS = ("relevance", "soonest", "newest")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -34,6 +22,24 @@ def _facet_list(description: str):
         validate=Count(max=50),
         metadata={"description": description},
     )
+
+
+def _optional_float(maximum: int, description: str):
+    return fields.Float(
+        load_default=None,
+        allow_none=True,
+        validate=Range(min=0, max=maximum),
+        metadata={"description": description},
+    )
+
+
+def _optional_date(description: str):
+    return fields.Date(load_default=None, allow_none=True, metadata={"description": description})
+
+
+def _required(kind=fields.String, **options):
+    """An output field that every response has."""
+    return kind(required=True, **options)
 
 
 class SearchArgsSchema(BaseSchema):
@@ -52,40 +58,12 @@ class SearchArgsSchema(BaseSchema):
     audience = _facet_list("e.g. employees, job-seekers")
     recognised_in = _facet_list("Region code(s) where the module is recognised")
     flags = _facet_list("open-material, micro-credential")
-    hours_min = fields.Float(
-        load_default=None,
-        allow_none=True,
-        validate=Range(min=0, max=100_000),
-        metadata={"description": "Study load from (hours; 1 EC = 28 hours)"},
-    )
-    hours_max = fields.Float(
-        load_default=None,
-        allow_none=True,
-        validate=Range(min=0, max=100_000),
-        metadata={"description": "Study load up to (hours)"},
-    )
-    price_min = fields.Float(
-        load_default=None,
-        allow_none=True,
-        validate=Range(min=0, max=10_000_000),
-        metadata={"description": "Lowest price of an upcoming run from (euros)"},
-    )
-    price_max = fields.Float(
-        load_default=None,
-        allow_none=True,
-        validate=Range(min=0, max=10_000_000),
-        metadata={"description": "Lowest price of an upcoming run up to (euros)"},
-    )
-    start_from = fields.Date(
-        load_default=None,
-        allow_none=True,
-        metadata={"description": "Has an upcoming run starting on or after"},
-    )
-    start_until = fields.Date(
-        load_default=None,
-        allow_none=True,
-        metadata={"description": "Has an upcoming run starting on or before"},
-    )
+    hours_min = _optional_float(100_000, "Study load from (hours; 1 EC = 28 hours)")
+    hours_max = _optional_float(100_000, "Study load up to (hours)")
+    price_min = _optional_float(10_000_000, "Lowest price of an upcoming run from (euros)")
+    price_max = _optional_float(10_000_000, "Lowest price of an upcoming run up to (euros)")
+    start_from = _optional_date("Has an upcoming run starting on or after")
+    start_until = _optional_date("Has an upcoming run starting on or before")
     sort = fields.String(
         load_default="relevance",
         validate=validate.OneOf(SORTS, error=_l("Must be one of: {choices}.")),
@@ -119,48 +97,48 @@ class SearchFormSchema(SearchArgsSchema):
 
 
 class FacetValueSchema(BaseSchema):
-    value = fields.String(required=True)
-    label = fields.String(required=True)
-    count = fields.Integer(required=True)
-    selected = fields.Boolean(required=True)
+    value = _required()
+    label = _required()
+    count = _required(fields.Integer)
+    selected = _required(fields.Boolean)
 
 
 class RunSchema(BaseSchema):
-    start = fields.String(required=True, metadata={"description": "ISO date"})
-    city = fields.String(required=True)
-    price = fields.Float(required=True)
-    status = fields.String(required=True)
+    start = _required(metadata={"description": "ISO date"})
+    city = _required()
+    price = _required(fields.Float)
+    status = _required()
 
 
 class SearchHitSchema(BaseSchema):
-    id = fields.Integer(required=True)
-    code = fields.String(required=True)
-    title = fields.String(required=True)
-    summary = fields.String(required=True)
-    institution = fields.String(required=True)
-    institution_code = fields.String(required=True)
-    region = fields.String(required=True)
-    sector = fields.String(required=True)
-    level = fields.String(required=True)
-    study_load = fields.Dict(required=True)
+    id = _required(fields.Integer)
+    code = _required()
+    title = _required()
+    summary = _required()
+    institution = _required()
+    institution_code = _required()
+    region = _required()
+    sector = _required()
+    level = _required()
+    study_load = _required(fields.Dict)
     languages = fields.List(fields.String(), required=True)
     delivery_modes = fields.List(fields.String(), required=True)
     competencies = fields.List(fields.String(), required=True)
-    snippet = fields.String(required=True, metadata={"description": "HTML, escaped, with <mark>"})
+    snippet = _required(metadata={"description": "HTML, escaped, with <mark>"})
     next_run = fields.Nested(RunSchema, allow_none=True, required=True)
-    url = fields.String(required=True)
+    url = _required()
 
 
 class SearchResultSchema(BaseSchema):
-    total = fields.Integer(required=True)
-    page = fields.Integer(required=True)
-    page_size = fields.Integer(required=True)
-    pages = fields.Integer(required=True)
+    total = _required(fields.Integer)
+    page = _required(fields.Integer)
+    page_size = _required(fields.Integer)
+    pages = _required(fields.Integer)
     items = fields.List(fields.Nested(SearchHitSchema), required=True)
     facets = fields.Dict(
         keys=fields.String(), values=fields.List(fields.Nested(FacetValueSchema)), required=True
     )
-    searched_for = fields.String(required=True)
+    searched_for = _required()
     corrected_from = fields.String(allow_none=True, required=True)
     did_you_mean = fields.String(allow_none=True, required=True)
     relaxed = fields.Boolean(

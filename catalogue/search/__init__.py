@@ -1,1 +1,1 @@
-"""Search: the whoosh index behind one adapter, fed from the database by a transactional outbox."""
+"""Search: a whoosh index behind one facade (adapter.py), fed from the database by an outbox."""

@@ -46,7 +46,58 @@ def build_documents(session: Session, module_ids: Iterable[int]) -> Iterator[dic
 
 
 def _build_chunk(session: Session, ids: list[int]) -> Iterator[dict[str, Any]]:
-    rows = session.execute(
+    rows = _module_rows(session, ids)
+    if not rows:
+        return
+    found = [r.id for r in rows]
+    tags: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for module_id, vocabulary, code in session.execute(
+        select(ModuleTag.module_id, ModuleTag.vocabulary, ModuleTag.code)
+        .where(ModuleTag.module_id.in_(found))
+        .order_by(ModuleTag.module_id, ModuleTag.vocabulary, ModuleTag.code)
+    ):
+        tags[module_id][vocabulary].append(code)
+    units = _by_module(
+        session,
+        LearningUnit,
+        [
+            LearningUnit.code,
+            LearningUnit.title,
+            LearningUnit.description,
+            LearningUnit.learning_outcomes,
+        ],
+        found,
+        order=[LearningUnit.position],
+    )
+    materials = _by_module(
+        session, Material, [Material.title, Material.licence], found, order=[Material.position]
+    )
+    offerings = _by_module(
+        session,
+        Offering,
+        [
+            Offering.start_date,
+            Offering.city,
+            Offering.price_eur,
+            Offering.status,
+            Offering.delivery_mode,
+        ],
+        found,
+        order=[Offering.start_date, Offering.id],
+    )
+    extras: dict[int, dict[str, Any]] = defaultdict(dict)
+    for _receiver, result in search_document_extras.send(session, module_ids=found):
+        for module_id, values in (result or {}).items():
+            extras[module_id].update(values)
+    for row in rows:
+        yield _document(
+            row, tags[row.id], units[row.id], materials[row.id], offerings[row.id], extras[row.id]
+        )
+
+
+def _module_rows(session: Session, ids: list[int]) -> list[Any]:
+    """The published modules among `ids`, with their institution and region, by id."""
+    return session.execute(
         select(
             Module.id,
             Module.code,
@@ -77,92 +128,28 @@ def _build_chunk(session: Session, ids: list[int]) -> Iterator[dict[str, Any]]:
         .where(Module.id.in_(ids), Module.status == ModuleStatus.PUBLISHED)
         .order_by(Module.id)
     ).all()
-    if not rows:
-        return
-    found = [r.id for r in rows]
-    tags: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for module_id, vocabulary, code in session.execute(
-        select(ModuleTag.module_id, ModuleTag.vocabulary, ModuleTag.code)
-        .where(ModuleTag.module_id.in_(found))
-        .order_by(ModuleTag.module_id, ModuleTag.vocabulary, ModuleTag.code)
+
+
+def _by_module(session: Session, model, columns, module_ids, *, order) -> dict[int, list]:
+    """Rows of a module's child table (its `columns`), grouped by module id, in `order`."""
+    grouped: dict[int, list] = defaultdict(list)
+    for row in session.execute(
+        select(model.module_id, *columns)
+        .where(model.module_id.in_(module_ids))
+        .order_by(model.module_id, *order)
     ):
-        tags[module_id][vocabulary].append(code)
-    units: dict[int, list] = defaultdict(list)
-    for unit in session.execute(
-        select(
-            LearningUnit.module_id,
-            LearningUnit.code,
-            LearningUnit.title,
-            LearningUnit.description,
-            LearningUnit.learning_outcomes,
-        )
-        .where(LearningUnit.module_id.in_(found))
-        .order_by(LearningUnit.module_id, LearningUnit.position)
-    ):
-        units[unit.module_id].append(unit)
-    materials: dict[int, list] = defaultdict(list)
-    for material in session.execute(
-        select(Material.module_id, Material.title, Material.licence)
-        .where(Material.module_id.in_(found))
-        .order_by(Material.module_id, Material.position)
-    ):
-        materials[material.module_id].append(material)
-    offerings: dict[int, list] = defaultdict(list)
-    for offering in session.execute(
-        select(
-            Offering.module_id,
-            Offering.start_date,
-            Offering.city,
-            Offering.price_eur,
-            Offering.status,
-            Offering.delivery_mode,
-        )
-        .where(Offering.module_id.in_(found))
-        .order_by(Offering.module_id, Offering.start_date, Offering.id)
-    ):
-        offerings[offering.module_id].append(offering)
-    extras: dict[int, dict[str, Any]] = defaultdict(dict)
-    for _receiver, result in search_document_extras.send(session, module_ids=found):
-        for module_id, values in (result or {}).items():
-            extras[module_id].update(values)
-    for row in rows:
-        yield _document(
-            row, tags[row.id], units[row.id], materials[row.id], offerings[row.id], extras[row.id]
-        )
+        grouped[row.module_id].append(row)
+    return grouped
 
 
 def _document(row, tags, units, materials, offerings, extras) -> dict[str, Any]:
-    unit_text = "\n".join(
-        "\n".join([u.title, u.description, *(u.learning_outcomes or [])]) for u in units
-    )
-    body = "\n".join(
-        [
-            row.summary,
-            row.description,
-            *(row.learning_outcomes or []),
-            row.prerequisites,
-            row.assessment,
-            row.participation,
-            unit_text,
-            *(m.title for m in materials),
-        ]
-    )
     runs = [o for o in offerings if o.status != OfferingStatus.CANCELLED]
-    keys = " ".join(
-        [
-            row.code,
-            *(u.code for u in units),
-            row.institution_name,
-            row.institution_short or "",
-            row.institution_city or "",
-            row.region_name,
-            *sorted({o.city for o in runs if o.city}),
-        ]
-    )
+    body, keys = _body(row, units, materials), _keys(row, units, runs)
     hours = row.study_load_value * HOURS_PER_UNIT[row.study_load_unit]
+    language = language_of(f"{row.title}\n{body}")
     document = {
         "id": row.id,
-        "lang": language_of(f"{row.title}\n{body}"),
+        "lang": language,
         "title": row.title,
         "body": body,
         "keys": keys,
@@ -186,36 +173,74 @@ def _document(row, tags, units, materials, offerings, extras) -> dict[str, Any]:
         # Every run that is not cancelled: (start day, price, status); "upcoming" is decided
         # when searching, so that the document does not change with the date.
         "runs": [(o.start_date.toordinal(), float(o.price_eur), o.status) for o in runs],
-        "display": {
-            "lang": None,
-            "title": row.title,
-            "summary": row.summary,
-            "code": row.code,
-            "institution": row.institution_name,
-            "institution_code": row.institution_code,
-            "region": row.region_name,
-            "sector": row.sector,
-            "level": row.level,
-            "study_load": {"value": row.study_load_value, "unit": row.study_load_unit},
-            "study_load_ec": study_load_in_ec(row.study_load_value, row.study_load_unit),
-            "languages": tags.get("languages", []),
-            "delivery_modes": tags.get("delivery_modes", []),
-            "competencies": tags.get("competencies", []),
-            "runs": [
-                {
-                    "start": o.start_date.isoformat(),
-                    "city": o.city,
-                    "price": float(o.price_eur),
-                    "status": o.status,
-                }
-                for o in runs
-            ],
-            "snippet_source": "\n".join([row.summary, row.description])[:SNIPPET_SOURCE_CHARS],
-        },
+        "display": _display(row, tags, runs, language),
     }
-    document["display"]["lang"] = document["lang"]
     document["fingerprint"] = fingerprint(document)
     return document
+
+
+def _body(row, units, materials) -> str:
+    """The text searched as the body: descriptions, outcomes, units and material titles."""
+    unit_text = "\n".join(
+        "\n".join([u.title, u.description, *(u.learning_outcomes or [])]) for u in units
+    )
+    return "\n".join(
+        [
+            row.summary,
+            row.description,
+            *(row.learning_outcomes or []),
+            row.prerequisites,
+            row.assessment,
+            row.participation,
+            unit_text,
+            *(m.title for m in materials),
+        ]
+    )
+
+
+def _keys(row, units, runs) -> str:
+    """Codes, names and places, searched without stemming."""
+    return " ".join(
+        [
+            row.code,
+            *(u.code for u in units),
+            row.institution_name,
+            row.institution_short or "",
+            row.institution_city or "",
+            row.region_name,
+            *sorted({o.city for o in runs if o.city}),
+        ]
+    )
+
+
+def _display(row, tags, runs, language: str) -> dict[str, Any]:
+    """What a result shows, stored in the index so a results page needs no database reads."""
+    return {
+        "lang": language,
+        "title": row.title,
+        "summary": row.summary,
+        "code": row.code,
+        "institution": row.institution_name,
+        "institution_code": row.institution_code,
+        "region": row.region_name,
+        "sector": row.sector,
+        "level": row.level,
+        "study_load": {"value": row.study_load_value, "unit": row.study_load_unit},
+        "study_load_ec": study_load_in_ec(row.study_load_value, row.study_load_unit),
+        "languages": tags.get("languages", []),
+        "delivery_modes": tags.get("delivery_modes", []),
+        "competencies": tags.get("competencies", []),
+        "runs": [
+            {
+                "start": o.start_date.isoformat(),
+                "city": o.city,
+                "price": float(o.price_eur),
+                "status": o.status,
+            }
+            for o in runs
+        ],
+        "snippet_source": "\n".join([row.summary, row.description])[:SNIPPET_SOURCE_CHARS],
+    }
 
 
 def fingerprint(document: dict[str, Any]) -> str:

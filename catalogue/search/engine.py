@@ -20,22 +20,14 @@ from datetime import date
 
 import numpy as np
 
-from catalogue.search.adapter import (
-    LANGUAGES,
-    MULTI_FACETS,
-    RUN_STATUS_CODES,
-    SINGLE_FACETS,
-    GenerationArrays,
-    IndexView,
-    stem,
-)
+from catalogue.search.adapter import RUN_STATUS_CODES, GenerationArrays, IndexView
+from catalogue.search.facets import FACETS, SINGLE_FACETS
 from catalogue.search.query import Concept, ParsedQuery, concept_of_word
 from catalogue.search.text import STOP_WORDS, fold
 from catalogue.search.vocabulary import Thesaurus
 
-FACETS = SINGLE_FACETS + MULTI_FACETS
-FIELD_WEIGHTS = {"title": 3.0, "body": 1.0}
-KEYS_WEIGHT = 2.0
+# Weight of a word found in each kind of field; only "body" is normalised by its length.
+FIELD_WEIGHTS = {"title": 3.0, "body": 1.0, "keys": 2.0}
 K1 = 1.2
 B = 0.75
 NO_RUN = np.iinfo(np.int32).max
@@ -43,7 +35,6 @@ UPCOMING = np.array(
     [RUN_STATUS_CODES["planned"], RUN_STATUS_CODES["open"], RUN_STATUS_CODES["full"]],
     dtype=np.int8,
 )
-SORTS = ("relevance", "soonest", "newest")
 
 
 @dataclass
@@ -118,24 +109,14 @@ def _word_score(view: IndexView, arrays: GenerationArrays, word: str):
     total_docs = max(1, int(arrays.live.sum()))
     chunks_ids: list[np.ndarray] = []
     chunks_scores: list[np.ndarray] = []
-
-    def add(fieldname: str, term: str, weight: float, normalise: bool) -> None:
-        ids, tf = view.postings(fieldname, term)
-        if not len(ids):
-            return
+    for kind, ids, tf in view.word_postings(word):
         idf = math.log(1 + (total_docs - len(ids) + 0.5) / (len(ids) + 0.5))
-        if normalise:
+        if kind == "body":
             norm = 1 - B + B * arrays.body_length[ids] / arrays.average_body_length
         else:
             norm = 1.0
         chunks_ids.append(ids)
-        chunks_scores.append(weight * idf * tf * (K1 + 1) / (tf + K1 * norm))
-
-    for language in LANGUAGES:
-        term = stem(word, language)
-        for name, weight in FIELD_WEIGHTS.items():
-            add(f"{name}_{language}", term, weight, name == "body")
-    add("keys", word, KEYS_WEIGHT, False)
+        chunks_scores.append(FIELD_WEIGHTS[kind] * idf * tf * (K1 + 1) / (tf + K1 * norm))
     if not chunks_ids:
         return np.zeros(0, np.int32), np.zeros(0, np.float32)
     ids = np.concatenate(chunks_ids)

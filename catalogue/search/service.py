@@ -22,9 +22,15 @@ from sqlmodel import Session
 from catalogue import vocabularies
 from catalogue.institutions.models import Institution, Region
 from catalogue.search import engine, indexer
-from catalogue.search.adapter import SearchIndex, SegmentGone, highlight_snippet
+from catalogue.search.adapter import (
+    SearchIndex,
+    SegmentGone,
+    apply_whoosh_patches,
+    highlight_snippet,
+)
 from catalogue.search.documents import upcoming_runs
 from catalogue.search.engine import SearchRequest
+from catalogue.search.facets import FACETS
 from catalogue.search.query import parse_query, replace_words
 from catalogue.search.vocabulary import load_thesaurus
 
@@ -43,6 +49,7 @@ FACET_VOCABULARIES = {
 
 def init_app(app: Flask) -> None:
     """Give the app its index and apply outbox entries after requests that wrote some."""
+    apply_whoosh_patches()
     app.extensions["search_index"] = SearchIndex(
         app.config["SEARCH_INDEX_DIR"],
         load_thesaurus(),
@@ -127,10 +134,9 @@ def search_catalogue(
             page = _search(session, request, today)
             _freeze_long_lived_objects()
             return page
-        except (FileNotFoundError, SegmentGone):
+        except SegmentGone:
             # A writer merged away a segment file this search was about to read: the new
-            # generation has the same documents, so search again.
-            search_index().forget_reader()
+            # generation has the same documents, so search again (on a new reader).
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")
@@ -162,52 +168,15 @@ def _search(session: Session, request: SearchRequest, today: date | None) -> Sea
     corrected_from = did_you_mean = None
     with index.reading() as view:
         arrays = view.arrays()
-        # Only a concept that nothing can satisfy (no alternative, no synonym, no compound part
-        # is in the index) has misspelt words; "clean room" and "mechatronics" are fine as typed.
-        unknown_words = [
-            word
-            for concept in query.concepts
-            if not engine.concept_matches_anything(view, arrays, concept)
-            for word in concept.typed.split()
-            if not index.thesaurus.knows(word)
-        ]
-        corrections = engine.corrections_for(view, arrays, unknown_words, index.thesaurus)
+        corrections = _corrections(view, arrays, query, index.thesaurus)
         if corrections:
-            corrected_text = replace_words(text, corrections)
             # Unknown words cannot match anything: search for the correction instead, and say so.
-            corrected_from = text
-            text = corrected_text
+            corrected_from, text = text, replace_words(text, corrections)
             query = parse_query(text, index.thesaurus)
         result = engine.run(view, query, _ids_for_codes(session, request), today=today)
         if not corrections and result.total == 0 and query.raw_words:
-            # Known but rare words: offer the closest frequent alternatives as a suggestion.
-            near = {}
-            for word in filter(engine.correctable, query.raw_words):
-                candidates = view.corrections(word, max_distance=1)
-                if candidates:
-                    near[word] = candidates[0][2]
-            if near:
-                did_you_mean = replace_words(request.text, near)
-        marked = {w for c in query.concepts for alt in c.alternatives for w in alt}
-        hits = []
-        for docnum in result.docnums:
-            display = view.stored(docnum)
-            runs = upcoming_runs(display.get("runs", []), today)
-            hits.append(
-                Hit(
-                    module_id=int(arrays.module_ids[docnum]),
-                    display=display,
-                    snippet=highlight_snippet(
-                        display.get("snippet_source", ""),
-                        marked,
-                        language=display.get("lang", "nl"),
-                    )
-                    if marked
-                    else "",
-                    next_run=runs[0] if runs else None,
-                    runs=runs,
-                )
-            )
+            did_you_mean = _did_you_mean(view, query, request.text)
+        hits = _hits(view, arrays, result.docnums, query, today)
         facets = _label_facets(session, result.facets, request, view.generation)
     pages = max(1, -(-result.total // request.page_size))
     return SearchPage(
@@ -221,6 +190,56 @@ def _search(session: Session, request: SearchRequest, today: date | None) -> Sea
         relaxed=result.relaxed,
         pages=pages,
     )
+
+
+def _corrections(view, arrays, query, thesaurus) -> dict[str, str]:
+    """Typed word → correction, for the words of concepts that nothing can satisfy."""
+    # Only a concept that nothing can satisfy (no alternative, no synonym, no compound part
+    # is in the index) has misspelt words; "clean room" and "mechatronics" are fine as typed.
+    unknown_words = [
+        word
+        for concept in query.concepts
+        if not engine.concept_matches_anything(view, arrays, concept)
+        for word in concept.typed.split()
+        if not thesaurus.knows(word)
+    ]
+    return engine.corrections_for(view, arrays, unknown_words, thesaurus)
+
+
+def _did_you_mean(view, query, typed: str) -> str | None:
+    """Known but rare words found nothing: the text with the closest frequent words instead."""
+    near = {}
+    for word in filter(engine.correctable, query.raw_words):
+        candidates = view.corrections(word, max_distance=1)
+        if candidates:
+            near[word] = candidates[0][2]
+    return replace_words(typed, near) if near else None
+
+
+def _hits(view, arrays, docnums: list[int], query, today: date) -> list[Hit]:
+    """The page's results: display values, a snippet with the searched words, upcoming runs."""
+    marked = {w for c in query.concepts for alt in c.alternatives for w in alt}
+    hits = []
+    for docnum in docnums:
+        display = view.stored(docnum)
+        runs = upcoming_runs(display.get("runs", []), today)
+        snippet = (
+            highlight_snippet(
+                display.get("snippet_source", ""), marked, language=display.get("lang", "nl")
+            )
+            if marked
+            else ""
+        )
+        hits.append(
+            Hit(
+                module_id=int(arrays.module_ids[docnum]),
+                display=display,
+                snippet=snippet,
+                next_run=runs[0] if runs else None,
+                runs=runs,
+            )
+        )
+    return hits
 
 
 # Facets the index keeps as database ids; people and URLs use codes.
@@ -301,11 +320,9 @@ FLAG_LABELS = {
 
 def request_from_args(args: dict[str, Any]) -> SearchRequest:
     """A SearchRequest from arguments loaded by schemas.search.SearchArgsSchema."""
-    from schemas.search import FACET_NAMES
-
     return SearchRequest(
         text=args.get("q", ""),
-        filters={name: args.get(name) or [] for name in FACET_NAMES if args.get(name)},
+        filters={name: args.get(name) or [] for name in FACETS if args.get(name)},
         study_hours_min=args.get("hours_min"),
         study_hours_max=args.get("hours_max"),
         price_min=args.get("price_min"),
