@@ -10,8 +10,6 @@ for the pinned version until someone re-pins it (which starts a new approval rou
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -36,6 +34,7 @@ from catalogue.errors import (
     PermissionDenied,
     StaleEdit,
 )
+from catalogue.hashing import content_hash
 from catalogue.institutions.models import Institution, Region
 from catalogue.model_base import utcnow
 from catalogue.modules.content import unit_hash
@@ -99,12 +98,6 @@ def agreement_content(agreement: Agreement) -> dict[str, Any]:
             key=lambda i: (i["provider"], i["module"], i["unit"] or ""),
         ),
     }
-
-
-def content_hash(content: dict[str, Any]) -> str:
-    """SHA-256 (hex) of canonical JSON: sorted keys, no spaces, UTF-8."""
-    data = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
 # -- loading ----------------------------------------------------------------------------------
