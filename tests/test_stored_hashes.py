@@ -79,7 +79,8 @@ def test_seeded_module_version_and_unit_hashes_are_unchanged(seeded_app):
 
 
 def test_seeded_agreement_hashes_are_unchanged_and_match_their_revisions(seeded_app):
-    from catalogue.recognition.services import agreement_content, content_hash
+    from catalogue.hashing import content_hash
+    from catalogue.recognition.content import agreement_content
 
     with app_session(seeded_app) as session:
         agreements = list(session.scalars(select(Agreement).order_by(Agreement.code)))

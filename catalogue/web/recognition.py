@@ -19,7 +19,9 @@ from catalogue.accounts.permissions import can_edit_institution
 from catalogue.db import get_session
 from catalogue.errors import Conflict, InvalidInput, PermissionDenied, StaleEdit, flatten_errors
 from catalogue.institutions import services as institutions
+from catalogue.recognition import lifecycle, queries
 from catalogue.recognition import services as recognition
+from catalogue.recognition.content import agreement_view, form_input
 from catalogue.vocabularies import AgreementKind, AgreementStatus
 from schemas.recognition import AgreementInputSchema
 
@@ -28,9 +30,9 @@ bp = Blueprint("recognition", __name__)
 _GROUP = re.compile(r"^(parties|items)-(\d{1,2})-([a-z_]+)$")
 
 
-def _filters() -> recognition.AgreementFilter:
+def _filters() -> queries.AgreementFilter:
     statuses = [s for s in request.args.getlist("status") if s in AgreementStatus.values()]
-    return recognition.AgreementFilter(
+    return queries.AgreementFilter(
         region_codes=request.args.getlist("region"),
         institution_codes=request.args.getlist("institution"),
         kinds=[k for k in request.args.getlist("kind") if k in AgreementKind.values()],
@@ -43,7 +45,7 @@ def registry():
     """Recognition agreements, active ones by default, with filters."""
     session = get_session()
     filters = _filters()
-    page = recognition.list_agreements(
+    page = queries.list_agreements(
         session=session,
         actor=current_actor(),
         filters=filters,
@@ -55,75 +57,69 @@ def registry():
         filters=filters,
         regions=institutions.list_regions(session=session),
         all_institutions=institutions.list_institutions(session=session),
-        ending=recognition.ending_soon(session=session),
+        ending=queries.ending_soon(session=session),
     )
 
 
 @bp.get("/agreements.csv")
 def registry_csv():
     """The registry with the same filters, as CSV (one row per agreement item)."""
-    rows = recognition.all_agreements(
-        session=get_session(), actor=current_actor(), filters=_filters()
-    )
+    rows = queries.all_agreements(session=get_session(), actor=current_actor(), filters=_filters())
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(
-        [
-            "code",
-            "title",
-            "kind",
-            "status",
-            "valid_from",
-            "valid_until",
-            "content_hash",
-            "providers",
-            "recognisers",
-            "provider",
-            "module",
-            "unit",
-            "pinned_version",
-            "grant",
-            "credits",
-            "equivalent",
-        ]
-    )
+    writer.writerow(CSV_COLUMNS)
     for agreement in rows:
-        providers = ";".join(p.institution.code for p in agreement.parties if p.provides)
-        recognisers = ";".join(p.institution.code for p in agreement.parties if p.recognises)
-        for item in agreement.items:
-            credits = (
-                f"{item.credits_value:g} {item.credits_unit}"
-                if item.credits_value is not None
-                else ""
-            )
-            writer.writerow(
-                [
-                    _cell(v)
-                    for v in (
-                        agreement.code,
-                        agreement.title,
-                        agreement.kind,
-                        agreement.status,
-                        agreement.valid_from.isoformat(),
-                        agreement.valid_until.isoformat() if agreement.valid_until else "",
-                        agreement.content_hash,
-                        providers,
-                        recognisers,
-                        item.module.institution.code,
-                        item.module.code,
-                        item.unit_code or "",
-                        item.pinned_version,
-                        item.grant,
-                        credits,
-                        item.equivalent,
-                    )
-                ]
-            )
+        view = agreement_view(agreement, history=False)
+        for item in view["items"]:
+            writer.writerow([_cell(v) for v in _csv_row(view, item)])
     return Response(
         out.getvalue(),
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=erkenningen.csv"},
     )
+
+
+CSV_COLUMNS = (
+    "code",
+    "title",
+    "kind",
+    "status",
+    "valid_from",
+    "valid_until",
+    "content_hash",
+    "providers",
+    "recognisers",
+    "provider",
+    "module",
+    "unit",
+    "pinned_version",
+    "grant",
+    "credits",
+    "equivalent",
+)
+
+
+def _csv_row(view: dict[str, Any], item: dict[str, Any]) -> list[Any]:
+    """One registry CSV row: an agreement's projection and one of its items."""
+    credits = item["credits"]
+    return [
+        view["code"],
+        view["title"],
+        view["kind"],
+        view["status"],
+        view["valid_from"].isoformat(),
+        view["valid_until"].isoformat() if view["valid_until"] else "",
+        view["content_hash"],
+        ";".join(view["providers"]),
+        ";".join(view["recognisers"]),
+        item["provider"],
+        item["module"],
+        item["unit"] or "",
+        item["pinned_version"],
+        item["grant"],
+        f"{credits['value']:g} {credits['unit']}" if credits else "",
+        item["equivalent"],
+    ]
 
 
 def _cell(value: Any) -> Any:
@@ -137,15 +133,14 @@ def _cell(value: Any) -> Any:
 def agreement_page(agreement_id: int):
     """One agreement: parties, items, hash, revisions and the approval trail."""
     actor = current_actor()
-    agreement = recognition.get_agreement(
-        session=get_session(), actor=actor, agreement_id=agreement_id
-    )
+    agreement = queries.get_agreement(session=get_session(), actor=actor, agreement_id=agreement_id)
     mine = [p for p in agreement.parties if p.institution_id in actor.editor_of]
     return render_template(
         "recognition/agreement.html",
         agreement=agreement,
-        decisions=recognition.current_decisions(agreement),
-        awaiting=recognition.awaiting(agreement),
+        view=agreement_view(agreement),
+        decisions=lifecycle.current_decisions(agreement),
+        awaiting=lifecycle.awaiting(agreement),
         my_parties=mine,
         can_change=any(can_edit_institution(actor, p.institution_id) for p in agreement.parties),
         can_withdraw=can_edit_institution(actor, agreement.initiator_id),
@@ -156,7 +151,7 @@ def agreement_page(agreement_id: int):
 def matrix():
     """Active agreements between regions, each cell a link to its agreements."""
     return render_template(
-        "recognition/matrix.html", matrix=recognition.recognition_matrix(session=get_session())
+        "recognition/matrix.html", matrix=queries.recognition_matrix(session=get_session())
     )
 
 
@@ -166,7 +161,7 @@ def inbox():
     """What awaits the person's institutions: approvals, reviews, endings, drafts."""
     return render_template(
         "recognition/inbox.html",
-        inbox=recognition.inbox(session=get_session(), actor=current_actor()),
+        inbox=queries.inbox(session=get_session(), actor=current_actor()),
     )
 
 
@@ -352,15 +347,13 @@ def new_agreement():
 @login_required
 def edit_agreement(agreement_id: int):
     """Change an agreement: a new revision that every party must approve again."""
-    agreement = recognition.get_agreement(
+    agreement = queries.get_agreement(
         session=get_session(), actor=current_actor(), agreement_id=agreement_id
     )
     if not any(can_edit_institution(current_actor(), p.institution_id) for p in agreement.parties):
         raise PermissionDenied(_("Only the editors of the parties may change this agreement."))
     if request.method == "GET":
-        return _render_form(
-            AgreementForm.from_input(recognition.input_from_agreement(agreement)), agreement
-        )
+        return _render_form(AgreementForm.from_input(form_input(agreement)), agreement)
     return _save(AgreementForm.from_request(), agreement)
 
 
