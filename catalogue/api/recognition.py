@@ -125,75 +125,67 @@ def _transition(agreement_id: int, operation, *, conditional: bool = True, **kwa
     return _reply(agreement_id)
 
 
-@blp.route("/agreements/<id:agreement_id>/propose", methods=["POST"])
-@blp.doc(security=BEARER, parameters=[IF_MATCH])
-@blp.response(200, AgreementOutSchema)
-@document_errors(blp, 401, 403, 404, 409, *PRECONDITION_ERRORS)
-def propose(agreement_id: int):
-    """Put a draft to the parties for approval (409 when it is not a draft)."""
-    return _transition(agreement_id, recognition.propose_agreement)
+def _lifecycle_route(action: str, operation, doc: str, *, schema=None, arguments=None):
+    """Register POST /agreements/<id>/<action>: one lifecycle operation, answered with the
+    agreement. Operations with a request body take their arguments from it; the others, and
+    terminate, are conditional writes that need If-Match."""
+    conditional = schema is None or action == "terminate"
+
+    def view(*args, agreement_id: int):
+        kwargs = arguments(args[0]) if schema is not None else {}
+        return _transition(agreement_id, operation, conditional=conditional, **kwargs)
+
+    view.__name__, view.__doc__ = action, doc
+    errors = WRITE_ERRORS if schema is not None else (401, 403, 404, 409)
+    view = document_errors(blp, *errors, *(PRECONDITION_ERRORS if conditional else ()))(view)
+    view = blp.response(200, AgreementOutSchema)(view)
+    if schema is not None:
+        view = blp.arguments(schema)(view)
+    view = blp.doc(security=BEARER, **({"parameters": [IF_MATCH]} if conditional else {}))(view)
+    blp.route(f"/agreements/<id:agreement_id>/{action}", methods=["POST"])(view)
 
 
-@blp.route("/agreements/<id:agreement_id>/approve", methods=["POST"])
-@blp.doc(security=BEARER)
-@blp.arguments(ApprovalInputSchema)
-@blp.response(200, AgreementOutSchema)
-@document_errors(blp, *WRITE_ERRORS)
-def approve(data, agreement_id: int):
+_lifecycle_route(
+    "propose",
+    recognition.propose_agreement,
+    "Put a draft to the parties for approval (409 when it is not a draft).",
+)
+_lifecycle_route(
+    "approve",
+    recognition.approve_agreement,
     """Approve the content hash you read, for an institution you edit. A stale hash gets 409.
-    The agreement becomes active when every party has approved the current hash."""
-    return _transition(
-        agreement_id,
-        recognition.approve_agreement,
-        conditional=False,
-        institution_code=data["institution"],
-        approved_hash=data["content_hash"],
-        comment=data["comment"],
-    )
-
-
-@blp.route("/agreements/<id:agreement_id>/reject", methods=["POST"])
-@blp.doc(security=BEARER)
-@blp.arguments(RejectionInputSchema)
-@blp.response(200, AgreementOutSchema)
-@document_errors(blp, *WRITE_ERRORS)
-def reject(data, agreement_id: int):
-    """Decline a proposed agreement for an institution you edit."""
-    return _transition(
-        agreement_id,
-        recognition.reject_agreement,
-        conditional=False,
-        institution_code=data["institution"],
-        comment=data["comment"],
-    )
-
-
-@blp.route("/agreements/<id:agreement_id>/withdraw", methods=["POST"])
-@blp.doc(security=BEARER, parameters=[IF_MATCH])
-@blp.response(200, AgreementOutSchema)
-@document_errors(blp, 401, 403, 404, 409, *PRECONDITION_ERRORS)
-def withdraw(agreement_id: int):
-    """The initiator withdraws an agreement that is not in force."""
-    return _transition(agreement_id, recognition.withdraw_agreement)
-
-
-@blp.route("/agreements/<id:agreement_id>/terminate", methods=["POST"])
-@blp.doc(security=BEARER, parameters=[IF_MATCH])
-@blp.arguments(ReasonInputSchema)
-@blp.response(200, AgreementOutSchema)
-@document_errors(blp, *WRITE_ERRORS, *PRECONDITION_ERRORS)
-def terminate(data, agreement_id: int):
-    """A party ends an active agreement."""
-    return _transition(agreement_id, recognition.terminate_agreement, reason=data["reason"])
-
-
-@blp.route("/agreements/<id:agreement_id>/repin", methods=["POST"])
-@blp.doc(security=BEARER, parameters=[IF_MATCH])
-@blp.response(200, AgreementOutSchema)
-@document_errors(blp, 401, 403, 404, 409, *PRECONDITION_ERRORS)
-def repin(agreement_id: int):
-    """Pin every item to its newest published version: a new revision and approval round."""
-    return _transition(agreement_id, recognition.repin_agreement)
+    The agreement becomes active when every party has approved the current hash.""",
+    schema=ApprovalInputSchema,
+    arguments=lambda data: {
+        "institution_code": data["institution"],
+        "approved_hash": data["content_hash"],
+        "comment": data["comment"],
+    },
+)
+_lifecycle_route(
+    "reject",
+    recognition.reject_agreement,
+    "Decline a proposed agreement for an institution you edit.",
+    schema=RejectionInputSchema,
+    arguments=lambda data: {"institution_code": data["institution"], "comment": data["comment"]},
+)
+_lifecycle_route(
+    "withdraw",
+    recognition.withdraw_agreement,
+    "The initiator withdraws an agreement that is not in force.",
+)
+_lifecycle_route(
+    "terminate",
+    recognition.terminate_agreement,
+    "A party ends an active agreement.",
+    schema=ReasonInputSchema,
+    arguments=lambda data: {"reason": data["reason"]},
+)
+_lifecycle_route(
+    "repin",
+    recognition.repin_agreement,
+    "Pin every item to its newest published version: a new revision and approval round.",
+)
 
 
 @blp.route("/recognition/matrix", methods=["GET"])

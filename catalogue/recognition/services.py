@@ -90,12 +90,7 @@ def create_agreement(*, session: Session, actor: Actor, data: dict[str, Any]) ->
 
 
 def update_agreement(
-    *,
-    session: Session,
-    actor: Actor,
-    agreement_id: int,
-    data: dict[str, Any],
-    base_version: int | None,
+    *, session: Session, actor: Actor, agreement_id: int, data: dict, base_version: int | None
 ) -> Agreement:
     """Change an agreement's content: a new revision that voids every approval.
 

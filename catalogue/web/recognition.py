@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from marshmallow import ValidationError
 
@@ -357,92 +358,93 @@ def edit_agreement(agreement_id: int):
     return _save(AgreementForm.from_request(), agreement)
 
 
-def _decide(agreement_id: int, operation, done: str, **kwargs):
+def _decide(agreement_id: int, operation, done, **kwargs):
+    """Run one lifecycle operation from a button; say how it went on the agreement's page."""
     try:
         operation(session=get_session(), actor=current_actor(), agreement_id=agreement_id, **kwargs)
     except (Conflict, InvalidInput, StaleEdit) as exc:
         flash(exc.message, "error")
     else:
-        flash(done, "success")
+        flash(str(done), "success")
     return redirect(url_for("recognition.agreement_page", agreement_id=agreement_id))
 
 
-def _lock() -> int | None:
+def _lock() -> dict[str, int | None]:
+    """The version of the agreement the button was shown for (its stale-edit check)."""
     value = request.form.get("lock_version", "")
-    return int(value) if value.isdigit() else None
+    return {"base_version": int(value) if value.isdigit() else None}
 
 
-@bp.post("/agreements/<id:agreement_id>/propose")
-@login_required
-def propose(agreement_id: int):
-    """Put the draft to the parties."""
-    return _decide(
-        agreement_id,
+def _form(*names: str) -> dict[str, str]:
+    """The named fields of the submitted form, each at most 500 characters."""
+    return {name: request.form.get(name, "")[:500] for name in names}
+
+
+def _decision(*names: str) -> dict[str, str]:
+    """The party decided for, and the other named fields, as the services take them."""
+    return {"institution_code": request.form.get("institution", ""), **_form(*names)}
+
+
+# Each button: its path, the operation, what the person is told, the form's arguments, and
+# what it does (the view's docstring).
+BUTTONS = (
+    (
+        "propose",
         recognition.propose_agreement,
-        _("The agreement has been proposed to the parties."),
-        base_version=_lock(),
-    )
-
-
-@bp.post("/agreements/<id:agreement_id>/approve")
-@login_required
-def approve(agreement_id: int):
-    """Approve the content you read (its hash) for your institution."""
-    return _decide(
-        agreement_id,
+        _l("The agreement has been proposed to the parties."),
+        _lock,
+        "Put the draft to the parties.",
+    ),
+    (
+        "approve",
         recognition.approve_agreement,
-        _("Your approval has been recorded."),
-        institution_code=request.form.get("institution", ""),
-        approved_hash=request.form.get("content_hash", ""),
-        comment=request.form.get("comment", "")[:500],
-    )
-
-
-@bp.post("/agreements/<id:agreement_id>/reject")
-@login_required
-def reject(agreement_id: int):
-    """Decline the proposed content for your institution."""
-    return _decide(
-        agreement_id,
+        _l("Your approval has been recorded."),
+        lambda: {
+            **_decision("comment"),
+            "approved_hash": request.form.get("content_hash", ""),
+        },
+        "Approve the content you read (its hash) for your institution.",
+    ),
+    (
+        "reject",
         recognition.reject_agreement,
-        _("The agreement has been rejected."),
-        institution_code=request.form.get("institution", ""),
-        comment=request.form.get("comment", "")[:500],
-    )
-
-
-@bp.post("/agreements/<id:agreement_id>/withdraw")
-@login_required
-def withdraw(agreement_id: int):
-    """Take back an agreement that is not in force."""
-    return _decide(
-        agreement_id,
+        _l("The agreement has been rejected."),
+        lambda: _decision("comment"),
+        "Decline the proposed content for your institution.",
+    ),
+    (
+        "withdraw",
         recognition.withdraw_agreement,
-        _("The agreement has been withdrawn."),
-        base_version=_lock(),
-    )
-
-
-@bp.post("/agreements/<id:agreement_id>/terminate")
-@login_required
-def terminate(agreement_id: int):
-    """End an agreement that is in force."""
-    return _decide(
-        agreement_id,
+        _l("The agreement has been withdrawn."),
+        _lock,
+        "Take back an agreement that is not in force.",
+    ),
+    (
+        "terminate",
         recognition.terminate_agreement,
-        _("The agreement has been terminated."),
-        reason=request.form.get("reason", "")[:500],
-        base_version=_lock(),
-    )
-
-
-@bp.post("/agreements/<id:agreement_id>/repin")
-@login_required
-def repin(agreement_id: int):
-    """Pin the agreement to the newest published versions (a new approval round)."""
-    return _decide(
-        agreement_id,
+        _l("The agreement has been terminated."),
+        lambda: {**_form("reason"), **_lock()},
+        "End an agreement that is in force.",
+    ),
+    (
+        "repin",
         recognition.repin_agreement,
-        _("The agreement now pins the newest versions; every party must approve it again."),
-        base_version=_lock(),
-    )
+        _l("The agreement now pins the newest versions; every party must approve it again."),
+        _lock,
+        "Pin the agreement to the newest published versions (a new approval round).",
+    ),
+)
+
+
+def _button(action: str, operation, done, arguments, doc: str) -> None:
+    """Register POST /agreements/<id>/<action> for one lifecycle button."""
+
+    def view(agreement_id: int):
+        return _decide(agreement_id, operation, done, **arguments())
+
+    view.__name__, view.__doc__ = action, doc
+    bp.post(f"/agreements/<id:agreement_id>/{action}")(login_required(view))
+
+
+for _button_args in BUTTONS:
+    _button(*_button_args)
