@@ -54,6 +54,7 @@ def item_view(item: AgreementItem) -> dict[str, Any]:
 
 
 def _party_views(agreement: Agreement) -> list[dict[str, Any]]:
+    """Each party with its institution, role and decision on the current revision."""
     decisions = current_decisions(agreement)
     return [
         {
@@ -70,6 +71,7 @@ def _party_views(agreement: Agreement) -> list[dict[str, Any]]:
 
 
 def _history(agreement: Agreement) -> dict[str, list[dict[str, Any]]]:
+    """The approval trail and the revisions, newest first."""
     approvals = [
         {
             "institution": a.institution.code if a.institution else str(a.institution_id),
@@ -131,6 +133,7 @@ def agreement_view(agreement: Agreement, *, history: bool = True) -> dict[str, A
 
 
 def _bare_parties(agreement: Agreement) -> list[dict[str, Any]]:
+    """Each party with its institution and role only (no approvals loaded)."""
     return [{"institution": p.institution, "role": p.role} for p in agreement.parties]
 
 

@@ -84,6 +84,7 @@ class AgreementFilter:
 
 
 def _visible(actor: Actor):
+    """The condition that keeps drafts and proposals to their parties."""
     if actor.is_administrator:
         return True
     institutions = list(actor.editor_of) or [-1]
@@ -116,6 +117,7 @@ def all_agreements(
 
 
 def _agreements(actor: Actor, filters: AgreementFilter | None):
+    """The statement behind the registry: visible, filtered, newest first."""
     filters = filters or AgreementFilter()
     statement = (
         select(Agreement)

@@ -81,23 +81,9 @@ def registry_csv():
 
 
 CSV_COLUMNS = (
-    "code",
-    "title",
-    "kind",
-    "status",
-    "valid_from",
-    "valid_until",
-    "content_hash",
-    "providers",
-    "recognisers",
-    "provider",
-    "module",
-    "unit",
-    "pinned_version",
-    "grant",
-    "credits",
-    "equivalent",
-)
+    "code title kind status valid_from valid_until content_hash providers recognisers provider "
+    "module unit pinned_version grant credits equivalent"
+).split()
 
 
 def _csv_row(view: dict[str, Any], item: dict[str, Any]) -> list[Any]:
@@ -171,7 +157,8 @@ def inbox():
 
 @dataclass
 class AgreementForm:
-    """The agreement form's values as typed, with numbered party and item groups."""
+    """The agreement form's values as typed, with numbered party and item groups (a group per
+    slot on the form, so that errors and removals keep their place)."""
 
     values: dict[str, str] = field(default_factory=dict)
     parties: list[dict[str, str]] = field(default_factory=list)
