@@ -20,25 +20,20 @@ def _cli(registry: Registry, *args: str):
     return registry.app.test_cli_runner().invoke(main, list(args))
 
 
-def _ended_yesterday(registry: Registry, code: str = "MNT-PAST") -> int:
-    return registry.activate(
-        code,
-        [(A, "provider"), (D, "recogniser")],
-        [Item(A, "A-TWO", "A-TWO-U1")],
-        valid_from=START,
-        valid_until=(TODAY - timedelta(days=1)).isoformat(),
-    )
+def _ending(registry: Registry, code: str, provider: str, unit: str | None, days: int) -> int:
+    """An active agreement from provider to D that ends `days` from today."""
+    parties, until = [(provider, "provider"), (D, "recogniser")], TODAY + timedelta(days=days)
+    item = Item(provider, f"{provider[-1].upper()}-TWO", unit)
+    return registry.activate(code, parties, [item], valid_from=START, valid_until=until.isoformat())
+
+
+def _ended_yesterday(registry: Registry) -> int:
+    return _ending(registry, "MNT-PAST", A, "A-TWO-U1", -1)
 
 
 def test_maintenance_expires_an_agreement_whose_end_date_passed(registry: Registry):
     past = _ended_yesterday(registry)
-    current = registry.activate(
-        "MNT-NOW",
-        [(B, "provider"), (D, "recogniser")],
-        [Item(B, "B-TWO")],
-        valid_from=START,
-        valid_until=TODAY.isoformat(),
-    )
+    current = _ending(registry, "MNT-NOW", B, None, 0)
 
     result = _cli(registry, "maintenance")
 
