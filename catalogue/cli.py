@@ -1,4 +1,4 @@
-"""The `catalogue` command: serve, migrate, seed, manage users, search and benchmarks."""
+"""The `catalogue` command: serve, migrate, seed, manage users, search, maintenance, benchmarks."""
 
 from __future__ import annotations
 
@@ -337,6 +337,17 @@ def search_prune(days: int) -> None:
 
     removed = indexer.prune(database.get_session(), older_than=timedelta(days=days))
     click.echo(f"Removed {removed} outbox entries older than {days} days.")
+
+
+@main.command("maintenance")
+@with_appcontext
+def maintenance() -> None:
+    """Scheduled upkeep (run daily from cron; safe on several nodes): expire ended agreements."""
+    from catalogue import db as database
+    from catalogue.recognition.expiry import expire_due_agreements
+
+    expired = expire_due_agreements(database.get_session())
+    click.echo(f"Expired {len(expired)} agreements{': ' if expired else '.'}{', '.join(expired)}")
 
 
 @search.command("check")

@@ -13,6 +13,3 @@ module_version_published = _signals.signal("module-version-published")
 # Sent while search documents are built, to let other domains add values to them.
 # Receivers get: session (the sender), module_ids; they return {module_id: {field: value}}.
 search_document_extras = _signals.signal("search-document-extras")
-
-# Sent before the search outbox is drained, with the drain's session as sender.
-search_drain_starting = _signals.signal("search-drain-starting")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import url_for
 from marshmallow import fields
 
 from catalogue.vocabularies import (
@@ -347,7 +348,12 @@ class AgreementOutSchema(BaseSchema):
     items = fields.List(fields.Nested(AgreementItemOutSchema), required=True)
     approvals = fields.List(fields.Nested(ApprovalOutSchema), required=True)
     revisions = fields.List(fields.Nested(RevisionOutSchema), required=True)
-    url = fields.String(required=True)
+    url = fields.Function(
+        lambda agreement: url_for(
+            "recognition.agreement_page", agreement_id=agreement["id"], _external=True
+        ),
+        required=True,
+    )
 
 
 class AgreementPageSchema(PageSchema):
@@ -366,8 +372,10 @@ class MatrixSchema(BaseSchema):
 
 
 class RecognitionOutSchema(BaseSchema):
+    """One institution recognising (part of) a module: a `queries.Recognition`."""
+
     institution = fields.Nested(InstitutionRefSchema, required=True)
-    agreement_id = fields.Integer(required=True)
-    agreement_code = fields.String(required=True)
-    kind = fields.String(required=True)
-    unit = fields.String(allow_none=True, required=True)
+    agreement_id = fields.Integer(attribute="agreement.id", required=True)
+    agreement_code = fields.String(attribute="agreement.code", required=True)
+    kind = fields.String(attribute="agreement.kind", required=True)
+    unit = fields.String(attribute="unit_code", allow_none=True, required=True)

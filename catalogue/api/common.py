@@ -57,3 +57,14 @@ def page_envelope(page: Page, items: list, endpoint: str, **view_args) -> dict:
             "prev": link(page.page - 1) if page.has_previous else None,
         },
     }
+
+
+def if_match(what: str) -> dict:
+    """The OpenAPI description of the If-Match header a conditional write requires."""
+    return {
+        "in": "header",
+        "name": "If-Match",
+        "required": True,
+        "schema": {"type": "string"},
+        "description": f"The ETag of the {what} as you read it",
+    }

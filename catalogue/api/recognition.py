@@ -11,12 +11,14 @@ from catalogue.api.common import (
     READ_ERRORS,
     WRITE_ERRORS,
     document_errors,
+    if_match,
     page_envelope,
 )
-from catalogue.api.modules import institution_ref
 from catalogue.db import get_session
 from catalogue.modules import services as modules
+from catalogue.recognition import queries
 from catalogue.recognition import services as recognition
+from catalogue.recognition.content import agreement_view
 from schemas.api import (
     AgreementListArgsSchema,
     AgreementOutSchema,
@@ -38,99 +40,20 @@ blp = Blueprint(
     description="Recognition agreements between institutions, approved by content hash",
 )
 
-IF_MATCH = {
-    "in": "header",
-    "name": "If-Match",
-    "required": True,
-    "schema": {"type": "string"},
-    "description": "The ETag of the agreement as you read it",
-}
-
-
-def agreement_out(agreement) -> dict:
-    """The API representation of an agreement."""
-    decisions = recognition.current_decisions(agreement)
-    return {
-        "id": agreement.id,
-        "code": agreement.code,
-        "title": agreement.title,
-        "kind": agreement.kind,
-        "status": agreement.status,
-        "terms": agreement.terms,
-        "valid_from": agreement.valid_from,
-        "valid_until": agreement.valid_until,
-        "revision": agreement.revision,
-        "content_hash": agreement.content_hash,
-        "review_needed": agreement.review_needed,
-        "review_note": agreement.review_note,
-        "lock_version": agreement.lock_version,
-        "initiator": agreement.initiator.code,
-        "parties": [
-            {
-                "institution": institution_ref(p.institution),
-                "role": p.role,
-                "decision": decisions[p.institution_id].decision
-                if p.institution_id in decisions
-                else None,
-            }
-            for p in agreement.parties
-        ],
-        "items": [
-            {
-                "module_id": i.module_id,
-                "provider": i.module.institution.code,
-                "module": i.module.code,
-                "module_title": i.module.title,
-                "unit": i.unit_code,
-                "pinned_version": i.pinned_version,
-                "pinned_hash": i.pinned_hash,
-                "grant": i.grant,
-                "credits": {"value": i.credits_value, "unit": i.credits_unit}
-                if i.credits_value is not None
-                else None,
-                "equivalent": i.equivalent,
-                "licence_terms": i.licence_terms,
-            }
-            for i in agreement.items
-        ],
-        "approvals": [
-            {
-                "institution": a.institution.code if a.institution else str(a.institution_id),
-                "revision": a.revision,
-                "content_hash": a.content_hash,
-                "decision": a.decision,
-                "comment": a.comment,
-                "decided_at": a.decided_at,
-                "decided_by": a.decided_by_name,
-                "voided_at": a.voided_at,
-            }
-            for a in agreement.approvals
-        ],
-        "revisions": [
-            {
-                "number": r.number,
-                "content_hash": r.content_hash,
-                "created_at": r.created_at,
-                "created_by": r.created_by_name,
-                "reason": r.reason,
-            }
-            for r in agreement.revisions
-        ],
-        "url": url_for("recognition.agreement_page", agreement_id=agreement.id, _external=True),
-    }
+IF_MATCH = if_match("agreement")
 
 
 def _reply(agreement_id: int, status: int = 200, **headers):
+    """The agreement as stored now, for the output schema, with its ETag."""
     session = get_session()
     session.expire_all()
-    agreement = recognition.get_agreement(
-        session=session, actor=api_actor(), agreement_id=agreement_id
-    )
-    return agreement_out(agreement), status, {"ETag": etag(agreement.lock_version), **headers}
+    agreement = queries.get_agreement(session=session, actor=api_actor(), agreement_id=agreement_id)
+    return agreement_view(agreement), status, {"ETag": etag(agreement.lock_version), **headers}
 
 
 def _base(agreement_id: int) -> int | None:
-    agreement = recognition.get_agreement(
+    """The If-Match version the write is based on (428 without, 412 when stale)."""
+    agreement = queries.get_agreement(
         session=get_session(), actor=api_actor(), agreement_id=agreement_id
     )
     return required_base_version(agreement.lock_version)
@@ -142,16 +65,16 @@ def _base(agreement_id: int) -> int | None:
 @document_errors(blp, *READ_ERRORS)
 def list_agreements(page, page_size, region, institution, kind, status):
     """Agreements, active ones by default; drafts and proposals only for their parties."""
-    filters = recognition.AgreementFilter(
+    filters = queries.AgreementFilter(
         region_codes=region,
         institution_codes=institution,
         kinds=kind,
         statuses=status or ["active"],
     )
-    result = recognition.list_agreements(
+    result = queries.list_agreements(
         session=get_session(), actor=api_actor(), filters=filters, page=page, page_size=page_size
     )
-    items = [agreement_out(a) for a in result.items]
+    items = [agreement_view(a) for a in result.items]
     return page_envelope(result, items, "api_recognition.list_agreements")
 
 
@@ -193,86 +116,76 @@ def update_agreement(data, agreement_id: int):
     return _reply(agreement_id)
 
 
-def _transition(agreement_id: int, operation, **kwargs):
+def _transition(agreement_id: int, operation, *, conditional: bool = True, **kwargs):
+    """Run one lifecycle operation as the token's holder; conditional ones need If-Match."""
     actor = writing_actor()
-    base = _base(agreement_id)
-    operation(
-        session=get_session(), actor=actor, agreement_id=agreement_id, base_version=base, **kwargs
-    )
+    if conditional:
+        kwargs["base_version"] = _base(agreement_id)
+    operation(session=get_session(), actor=actor, agreement_id=agreement_id, **kwargs)
     return _reply(agreement_id)
 
 
-@blp.route("/agreements/<id:agreement_id>/propose", methods=["POST"])
-@blp.doc(security=BEARER, parameters=[IF_MATCH])
-@blp.response(200, AgreementOutSchema)
-@document_errors(blp, 401, 403, 404, 409, *PRECONDITION_ERRORS)
-def propose(agreement_id: int):
-    """Put a draft to the parties for approval (409 when it is not a draft)."""
-    return _transition(agreement_id, recognition.propose_agreement)
+def _lifecycle_route(action: str, operation, doc: str, *, schema=None, arguments=None):
+    """Register POST /agreements/<id>/<action>: one lifecycle operation, answered with the
+    agreement. Operations with a request body take their arguments from it; the others, and
+    terminate, are conditional writes that need If-Match."""
+    conditional = schema is None or action == "terminate"
+
+    def view(*args, agreement_id: int):
+        kwargs = arguments(args[0]) if schema is not None else {}
+        return _transition(agreement_id, operation, conditional=conditional, **kwargs)
+
+    view.__name__, view.__doc__ = action, doc
+    errors = WRITE_ERRORS if schema is not None else (401, 403, 404, 409)
+    view = document_errors(blp, *errors, *(PRECONDITION_ERRORS if conditional else ()))(view)
+    view = blp.response(200, AgreementOutSchema)(view)
+    if schema is not None:
+        view = blp.arguments(schema)(view)
+    view = blp.doc(security=BEARER, **({"parameters": [IF_MATCH]} if conditional else {}))(view)
+    blp.route(f"/agreements/<id:agreement_id>/{action}", methods=["POST"])(view)
 
 
-@blp.route("/agreements/<id:agreement_id>/approve", methods=["POST"])
-@blp.doc(security=BEARER)
-@blp.arguments(ApprovalInputSchema)
-@blp.response(200, AgreementOutSchema)
-@document_errors(blp, *WRITE_ERRORS)
-def approve(data, agreement_id: int):
+_lifecycle_route(
+    "propose",
+    recognition.propose_agreement,
+    "Put a draft to the parties for approval (409 when it is not a draft).",
+)
+_lifecycle_route(
+    "approve",
+    recognition.approve_agreement,
     """Approve the content hash you read, for an institution you edit. A stale hash gets 409.
-    The agreement becomes active when every party has approved the current hash."""
-    recognition.approve_agreement(
-        session=get_session(),
-        actor=writing_actor(),
-        agreement_id=agreement_id,
-        institution_code=data["institution"],
-        approved_hash=data["content_hash"],
-        comment=data["comment"],
-    )
-    return _reply(agreement_id)
-
-
-@blp.route("/agreements/<id:agreement_id>/reject", methods=["POST"])
-@blp.doc(security=BEARER)
-@blp.arguments(RejectionInputSchema)
-@blp.response(200, AgreementOutSchema)
-@document_errors(blp, *WRITE_ERRORS)
-def reject(data, agreement_id: int):
-    """Decline a proposed agreement for an institution you edit."""
-    recognition.reject_agreement(
-        session=get_session(),
-        actor=writing_actor(),
-        agreement_id=agreement_id,
-        institution_code=data["institution"],
-        comment=data["comment"],
-    )
-    return _reply(agreement_id)
-
-
-@blp.route("/agreements/<id:agreement_id>/withdraw", methods=["POST"])
-@blp.doc(security=BEARER, parameters=[IF_MATCH])
-@blp.response(200, AgreementOutSchema)
-@document_errors(blp, 401, 403, 404, 409, *PRECONDITION_ERRORS)
-def withdraw(agreement_id: int):
-    """The initiator withdraws an agreement that is not in force."""
-    return _transition(agreement_id, recognition.withdraw_agreement)
-
-
-@blp.route("/agreements/<id:agreement_id>/terminate", methods=["POST"])
-@blp.doc(security=BEARER, parameters=[IF_MATCH])
-@blp.arguments(ReasonInputSchema)
-@blp.response(200, AgreementOutSchema)
-@document_errors(blp, *WRITE_ERRORS, *PRECONDITION_ERRORS)
-def terminate(data, agreement_id: int):
-    """A party ends an active agreement."""
-    return _transition(agreement_id, recognition.terminate_agreement, reason=data["reason"])
-
-
-@blp.route("/agreements/<id:agreement_id>/repin", methods=["POST"])
-@blp.doc(security=BEARER, parameters=[IF_MATCH])
-@blp.response(200, AgreementOutSchema)
-@document_errors(blp, 401, 403, 404, 409, *PRECONDITION_ERRORS)
-def repin(agreement_id: int):
-    """Pin every item to its newest published version: a new revision and approval round."""
-    return _transition(agreement_id, recognition.repin_agreement)
+    The agreement becomes active when every party has approved the current hash.""",
+    schema=ApprovalInputSchema,
+    arguments=lambda data: {
+        "institution_code": data["institution"],
+        "approved_hash": data["content_hash"],
+        "comment": data["comment"],
+    },
+)
+_lifecycle_route(
+    "reject",
+    recognition.reject_agreement,
+    "Decline a proposed agreement for an institution you edit.",
+    schema=RejectionInputSchema,
+    arguments=lambda data: {"institution_code": data["institution"], "comment": data["comment"]},
+)
+_lifecycle_route(
+    "withdraw",
+    recognition.withdraw_agreement,
+    "The initiator withdraws an agreement that is not in force.",
+)
+_lifecycle_route(
+    "terminate",
+    recognition.terminate_agreement,
+    "A party ends an active agreement.",
+    schema=ReasonInputSchema,
+    arguments=lambda data: {"reason": data["reason"]},
+)
+_lifecycle_route(
+    "repin",
+    recognition.repin_agreement,
+    "Pin every item to its newest published version: a new revision and approval round.",
+)
 
 
 @blp.route("/recognition/matrix", methods=["GET"])
@@ -280,14 +193,7 @@ def repin(agreement_id: int):
 @document_errors(blp, 400)
 def matrix():
     """Active agreements per pair of regions (provider's region, recogniser's region)."""
-    result = recognition.recognition_matrix(session=get_session())
-    return {
-        "regions": [{"code": r.code, "name": r.name} for r in result.regions],
-        "cells": [
-            {"provider_region": a, "recogniser_region": b, "agreements": n}
-            for (a, b), n in sorted(result.counts.items())
-        ],
-    }
+    return queries.recognition_matrix(session=get_session())
 
 
 @blp.route("/modules/<id:module_id>/recognised-by", methods=["GET"])
@@ -296,13 +202,4 @@ def matrix():
 def recognised_by(module_id: int):
     """Institutions that recognise the module (or a unit of it) under an active agreement."""
     module = modules.get_module(session=get_session(), actor=api_actor(), module_id=module_id)
-    return [
-        {
-            "institution": institution_ref(r.institution),
-            "agreement_id": r.agreement.id,
-            "agreement_code": r.agreement.code,
-            "kind": r.agreement.kind,
-            "unit": r.unit_code,
-        }
-        for r in recognition.recognised_by(session=get_session(), module_id=module.id)
-    ]
+    return queries.recognised_by(session=get_session(), module_id=module.id)

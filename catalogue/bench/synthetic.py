@@ -35,7 +35,8 @@ from sqlalchemy import Engine, func, select, text
 
 from catalogue.institutions.models import Institution, Region, RegionTarget
 from catalogue.models import metadata
-from catalogue.modules.content import LIST_FIELDS, SCALAR_FIELDS, UNIT_FIELDS, canonical_json
+from catalogue.hashing import canonical_json
+from catalogue.modules.content import LIST_FIELDS, SCALAR_FIELDS, UNIT_FIELDS
 from catalogue.modules.models import (
     TAG_VOCABULARIES,
     LearningUnit,

@@ -7,11 +7,10 @@ diffs all work on this form, so that they agree with each other and with the API
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 from typing import Any
 
+from catalogue.hashing import canonical_json, content_hash  # noqa: F401 - the module's hash
 from catalogue.modules.models import LearningUnit, Material, Module
 from catalogue.vocabularies import TAG_VOCABULARIES
 from schemas.modules import ModuleContentSchema
@@ -111,23 +110,11 @@ def apply_content(module: Module, content: dict[str, Any]) -> None:
     module.materials = materials
 
 
-def canonical_json(content: dict[str, Any]) -> bytes:
-    """The byte form that is hashed: sorted keys, no insignificant whitespace, UTF-8."""
-    return json.dumps(
-        content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    ).encode("utf-8")
-
-
-def content_hash(content: dict[str, Any]) -> str:
-    """SHA-256 of the canonical JSON form, as lower-case hex."""
-    return hashlib.sha256(canonical_json(content)).hexdigest()
-
-
 def unit_hash(content: dict[str, Any], unit_code: str) -> str | None:
     """SHA-256 of one learning unit within a module's content; None when the unit is absent."""
     for unit in content.get("units", []):
         if unit["code"].lower() == unit_code.lower():
-            return hashlib.sha256(canonical_json(unit)).hexdigest()
+            return content_hash(unit)
     return None
 
 

@@ -14,6 +14,14 @@ from catalogue.vocabularies import AgreementKind, AgreementStatus, PartyRole, St
 _LOCK = sa.Column("lock_version", sa.Integer, nullable=False)
 
 
+def _owned(order_by: str):
+    """A list of rows that belong to the agreement: saved and deleted with it, in this order."""
+    return Relationship(
+        back_populates="agreement",
+        sa_relationship_kwargs={"cascade": "all, delete-orphan", "order_by": order_by},
+    )
+
+
 class Agreement(SQLModel, table=True):
     """A recognition agreement among two or more institutions, approved by a content hash."""
 
@@ -49,28 +57,10 @@ class Agreement(SQLModel, table=True):
     __mapper_args__ = {"version_id_col": _LOCK}
 
     initiator: "Institution" = Relationship()
-    parties: list["AgreementParty"] = Relationship(
-        back_populates="agreement",
-        sa_relationship_kwargs={"cascade": "all, delete-orphan", "order_by": "AgreementParty.id"},
-    )
-    items: list["AgreementItem"] = Relationship(
-        back_populates="agreement",
-        sa_relationship_kwargs={"cascade": "all, delete-orphan", "order_by": "AgreementItem.id"},
-    )
-    revisions: list["AgreementRevision"] = Relationship(
-        back_populates="agreement",
-        sa_relationship_kwargs={
-            "cascade": "all, delete-orphan",
-            "order_by": "AgreementRevision.number.desc()",
-        },
-    )
-    approvals: list["AgreementApproval"] = Relationship(
-        back_populates="agreement",
-        sa_relationship_kwargs={
-            "cascade": "all, delete-orphan",
-            "order_by": "AgreementApproval.id.desc()",
-        },
-    )
+    parties: list["AgreementParty"] = _owned("AgreementParty.id")
+    items: list["AgreementItem"] = _owned("AgreementItem.id")
+    revisions: list["AgreementRevision"] = _owned("AgreementRevision.number.desc()")
+    approvals: list["AgreementApproval"] = _owned("AgreementApproval.id.desc()")
 
 
 class AgreementParty(SQLModel, table=True):

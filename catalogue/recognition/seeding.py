@@ -15,7 +15,7 @@ from catalogue.institutions.models import Institution
 from catalogue.modules import editing
 from catalogue.modules.content import working_content
 from catalogue.modules.models import Module
-from catalogue.recognition import services
+from catalogue.recognition import expiry, services
 from catalogue.recognition.models import Agreement
 from catalogue.vocabularies import AgreementStatus
 
@@ -80,7 +80,7 @@ def seed_agreements(session, agreements: list[dict[str, Any]], institutions) -> 
                 reason="Opleiding aangepast; nieuwe afspraak in voorbereiding.",
             )
         elif state == AgreementStatus.EXPIRED:
-            services.expire_due_agreements(session)
+            expiry.expire_due_agreements(session)
         if item["revise_after"]:
             _publish_revision(session, item, institutions)
         created += 1

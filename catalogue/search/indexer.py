@@ -25,7 +25,6 @@ from catalogue.model_base import utcnow
 from catalogue.search.adapter import IndexBusy, SearchIndex
 from catalogue.search.documents import build_documents, published_module_ids
 from catalogue.search.models import OutboxEntry, OutboxHorizon
-from catalogue.signals import search_drain_starting
 
 log = logging.getLogger(__name__)
 BATCH = 5000
@@ -71,7 +70,6 @@ def drain(session: Session, index: SearchIndex) -> int:
                 log.warning("no usable search index in %s; building it", index.root)
                 _rebuild_holding_lock(session, index)
         return drain(session, index)
-    search_drain_starting.send(session)
     applied = 0
     while latest_outbox_id(session) > index.applied_seq():
         try:

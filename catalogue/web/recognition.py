@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from marshmallow import ValidationError
 
@@ -19,7 +20,9 @@ from catalogue.accounts.permissions import can_edit_institution
 from catalogue.db import get_session
 from catalogue.errors import Conflict, InvalidInput, PermissionDenied, StaleEdit, flatten_errors
 from catalogue.institutions import services as institutions
+from catalogue.recognition import lifecycle, queries
 from catalogue.recognition import services as recognition
+from catalogue.recognition.content import agreement_view, form_input
 from catalogue.vocabularies import AgreementKind, AgreementStatus
 from schemas.recognition import AgreementInputSchema
 
@@ -28,9 +31,9 @@ bp = Blueprint("recognition", __name__)
 _GROUP = re.compile(r"^(parties|items)-(\d{1,2})-([a-z_]+)$")
 
 
-def _filters() -> recognition.AgreementFilter:
+def _filters() -> queries.AgreementFilter:
     statuses = [s for s in request.args.getlist("status") if s in AgreementStatus.values()]
-    return recognition.AgreementFilter(
+    return queries.AgreementFilter(
         region_codes=request.args.getlist("region"),
         institution_codes=request.args.getlist("institution"),
         kinds=[k for k in request.args.getlist("kind") if k in AgreementKind.values()],
@@ -43,7 +46,7 @@ def registry():
     """Recognition agreements, active ones by default, with filters."""
     session = get_session()
     filters = _filters()
-    page = recognition.list_agreements(
+    page = queries.list_agreements(
         session=session,
         actor=current_actor(),
         filters=filters,
@@ -55,75 +58,55 @@ def registry():
         filters=filters,
         regions=institutions.list_regions(session=session),
         all_institutions=institutions.list_institutions(session=session),
-        ending=recognition.ending_soon(session=session),
+        ending=queries.ending_soon(session=session),
     )
 
 
 @bp.get("/agreements.csv")
 def registry_csv():
     """The registry with the same filters, as CSV (one row per agreement item)."""
-    rows = recognition.all_agreements(
-        session=get_session(), actor=current_actor(), filters=_filters()
-    )
+    rows = queries.all_agreements(session=get_session(), actor=current_actor(), filters=_filters())
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(
-        [
-            "code",
-            "title",
-            "kind",
-            "status",
-            "valid_from",
-            "valid_until",
-            "content_hash",
-            "providers",
-            "recognisers",
-            "provider",
-            "module",
-            "unit",
-            "pinned_version",
-            "grant",
-            "credits",
-            "equivalent",
-        ]
-    )
+    writer.writerow(CSV_COLUMNS)
     for agreement in rows:
-        providers = ";".join(p.institution.code for p in agreement.parties if p.provides)
-        recognisers = ";".join(p.institution.code for p in agreement.parties if p.recognises)
-        for item in agreement.items:
-            credits = (
-                f"{item.credits_value:g} {item.credits_unit}"
-                if item.credits_value is not None
-                else ""
-            )
-            writer.writerow(
-                [
-                    _cell(v)
-                    for v in (
-                        agreement.code,
-                        agreement.title,
-                        agreement.kind,
-                        agreement.status,
-                        agreement.valid_from.isoformat(),
-                        agreement.valid_until.isoformat() if agreement.valid_until else "",
-                        agreement.content_hash,
-                        providers,
-                        recognisers,
-                        item.module.institution.code,
-                        item.module.code,
-                        item.unit_code or "",
-                        item.pinned_version,
-                        item.grant,
-                        credits,
-                        item.equivalent,
-                    )
-                ]
-            )
+        view = agreement_view(agreement, history=False)
+        for item in view["items"]:
+            writer.writerow([_cell(v) for v in _csv_row(view, item)])
     return Response(
         out.getvalue(),
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=erkenningen.csv"},
     )
+
+
+CSV_COLUMNS = (
+    "code title kind status valid_from valid_until content_hash providers recognisers provider "
+    "module unit pinned_version grant credits equivalent"
+).split()
+
+
+def _csv_row(view: dict[str, Any], item: dict[str, Any]) -> list[Any]:
+    """One registry CSV row: an agreement's projection and one of its items."""
+    credits = item["credits"]
+    return [
+        view["code"],
+        view["title"],
+        view["kind"],
+        view["status"],
+        view["valid_from"].isoformat(),
+        view["valid_until"].isoformat() if view["valid_until"] else "",
+        view["content_hash"],
+        ";".join(view["providers"]),
+        ";".join(view["recognisers"]),
+        item["provider"],
+        item["module"],
+        item["unit"] or "",
+        item["pinned_version"],
+        item["grant"],
+        f"{credits['value']:g} {credits['unit']}" if credits else "",
+        item["equivalent"],
+    ]
 
 
 def _cell(value: Any) -> Any:
@@ -137,15 +120,14 @@ def _cell(value: Any) -> Any:
 def agreement_page(agreement_id: int):
     """One agreement: parties, items, hash, revisions and the approval trail."""
     actor = current_actor()
-    agreement = recognition.get_agreement(
-        session=get_session(), actor=actor, agreement_id=agreement_id
-    )
+    agreement = queries.get_agreement(session=get_session(), actor=actor, agreement_id=agreement_id)
     mine = [p for p in agreement.parties if p.institution_id in actor.editor_of]
     return render_template(
         "recognition/agreement.html",
         agreement=agreement,
-        decisions=recognition.current_decisions(agreement),
-        awaiting=recognition.awaiting(agreement),
+        view=agreement_view(agreement),
+        decisions=lifecycle.current_decisions(agreement),
+        awaiting=lifecycle.awaiting(agreement),
         my_parties=mine,
         can_change=any(can_edit_institution(actor, p.institution_id) for p in agreement.parties),
         can_withdraw=can_edit_institution(actor, agreement.initiator_id),
@@ -156,7 +138,7 @@ def agreement_page(agreement_id: int):
 def matrix():
     """Active agreements between regions, each cell a link to its agreements."""
     return render_template(
-        "recognition/matrix.html", matrix=recognition.recognition_matrix(session=get_session())
+        "recognition/matrix.html", matrix=queries.recognition_matrix(session=get_session())
     )
 
 
@@ -166,7 +148,7 @@ def inbox():
     """What awaits the person's institutions: approvals, reviews, endings, drafts."""
     return render_template(
         "recognition/inbox.html",
-        inbox=recognition.inbox(session=get_session(), actor=current_actor()),
+        inbox=queries.inbox(session=get_session(), actor=current_actor()),
     )
 
 
@@ -175,7 +157,8 @@ def inbox():
 
 @dataclass
 class AgreementForm:
-    """The agreement form's values as typed, with numbered party and item groups."""
+    """The agreement form's values as typed, with numbered party and item groups (a group per
+    slot on the form, so that errors and removals keep their place)."""
 
     values: dict[str, str] = field(default_factory=dict)
     parties: list[dict[str, str]] = field(default_factory=list)
@@ -352,104 +335,103 @@ def new_agreement():
 @login_required
 def edit_agreement(agreement_id: int):
     """Change an agreement: a new revision that every party must approve again."""
-    agreement = recognition.get_agreement(
+    agreement = queries.get_agreement(
         session=get_session(), actor=current_actor(), agreement_id=agreement_id
     )
     if not any(can_edit_institution(current_actor(), p.institution_id) for p in agreement.parties):
         raise PermissionDenied(_("Only the editors of the parties may change this agreement."))
     if request.method == "GET":
-        return _render_form(
-            AgreementForm.from_input(recognition.input_from_agreement(agreement)), agreement
-        )
+        return _render_form(AgreementForm.from_input(form_input(agreement)), agreement)
     return _save(AgreementForm.from_request(), agreement)
 
 
-def _decide(agreement_id: int, operation, done: str, **kwargs):
+def _decide(agreement_id: int, operation, done, **kwargs):
+    """Run one lifecycle operation from a button; say how it went on the agreement's page."""
     try:
         operation(session=get_session(), actor=current_actor(), agreement_id=agreement_id, **kwargs)
     except (Conflict, InvalidInput, StaleEdit) as exc:
         flash(exc.message, "error")
     else:
-        flash(done, "success")
+        flash(str(done), "success")
     return redirect(url_for("recognition.agreement_page", agreement_id=agreement_id))
 
 
-def _lock() -> int | None:
+def _lock() -> dict[str, int | None]:
+    """The version of the agreement the button was shown for (its stale-edit check)."""
     value = request.form.get("lock_version", "")
-    return int(value) if value.isdigit() else None
+    return {"base_version": int(value) if value.isdigit() else None}
 
 
-@bp.post("/agreements/<id:agreement_id>/propose")
-@login_required
-def propose(agreement_id: int):
-    """Put the draft to the parties."""
-    return _decide(
-        agreement_id,
+def _form(*names: str) -> dict[str, str]:
+    """The named fields of the submitted form, each at most 500 characters."""
+    return {name: request.form.get(name, "")[:500] for name in names}
+
+
+def _decision(*names: str) -> dict[str, str]:
+    """The party decided for, and the other named fields, as the services take them."""
+    return {"institution_code": request.form.get("institution", ""), **_form(*names)}
+
+
+# Each button: its path, the operation, what the person is told, the form's arguments, and
+# what it does (the view's docstring).
+BUTTONS = (
+    (
+        "propose",
         recognition.propose_agreement,
-        _("The agreement has been proposed to the parties."),
-        base_version=_lock(),
-    )
-
-
-@bp.post("/agreements/<id:agreement_id>/approve")
-@login_required
-def approve(agreement_id: int):
-    """Approve the content you read (its hash) for your institution."""
-    return _decide(
-        agreement_id,
+        _l("The agreement has been proposed to the parties."),
+        _lock,
+        "Put the draft to the parties.",
+    ),
+    (
+        "approve",
         recognition.approve_agreement,
-        _("Your approval has been recorded."),
-        institution_code=request.form.get("institution", ""),
-        approved_hash=request.form.get("content_hash", ""),
-        comment=request.form.get("comment", "")[:500],
-    )
-
-
-@bp.post("/agreements/<id:agreement_id>/reject")
-@login_required
-def reject(agreement_id: int):
-    """Decline the proposed content for your institution."""
-    return _decide(
-        agreement_id,
+        _l("Your approval has been recorded."),
+        lambda: {
+            **_decision("comment"),
+            "approved_hash": request.form.get("content_hash", ""),
+        },
+        "Approve the content you read (its hash) for your institution.",
+    ),
+    (
+        "reject",
         recognition.reject_agreement,
-        _("The agreement has been rejected."),
-        institution_code=request.form.get("institution", ""),
-        comment=request.form.get("comment", "")[:500],
-    )
-
-
-@bp.post("/agreements/<id:agreement_id>/withdraw")
-@login_required
-def withdraw(agreement_id: int):
-    """Take back an agreement that is not in force."""
-    return _decide(
-        agreement_id,
+        _l("The agreement has been rejected."),
+        lambda: _decision("comment"),
+        "Decline the proposed content for your institution.",
+    ),
+    (
+        "withdraw",
         recognition.withdraw_agreement,
-        _("The agreement has been withdrawn."),
-        base_version=_lock(),
-    )
-
-
-@bp.post("/agreements/<id:agreement_id>/terminate")
-@login_required
-def terminate(agreement_id: int):
-    """End an agreement that is in force."""
-    return _decide(
-        agreement_id,
+        _l("The agreement has been withdrawn."),
+        _lock,
+        "Take back an agreement that is not in force.",
+    ),
+    (
+        "terminate",
         recognition.terminate_agreement,
-        _("The agreement has been terminated."),
-        reason=request.form.get("reason", "")[:500],
-        base_version=_lock(),
-    )
-
-
-@bp.post("/agreements/<id:agreement_id>/repin")
-@login_required
-def repin(agreement_id: int):
-    """Pin the agreement to the newest published versions (a new approval round)."""
-    return _decide(
-        agreement_id,
+        _l("The agreement has been terminated."),
+        lambda: {**_form("reason"), **_lock()},
+        "End an agreement that is in force.",
+    ),
+    (
+        "repin",
         recognition.repin_agreement,
-        _("The agreement now pins the newest versions; every party must approve it again."),
-        base_version=_lock(),
-    )
+        _l("The agreement now pins the newest versions; every party must approve it again."),
+        _lock,
+        "Pin the agreement to the newest published versions (a new approval round).",
+    ),
+)
+
+
+def _button(action: str, operation, done, arguments, doc: str) -> None:
+    """Register POST /agreements/<id>/<action> for one lifecycle button."""
+
+    def view(agreement_id: int):
+        return _decide(agreement_id, operation, done, **arguments())
+
+    view.__name__, view.__doc__ = action, doc
+    bp.post(f"/agreements/<id:agreement_id>/{action}")(login_required(view))
+
+
+for _button_args in BUTTONS:
+    _button(*_button_args)

@@ -8,7 +8,8 @@ import pytest
 
 from catalogue.errors import Conflict, PermissionDenied
 from catalogue.modules.content import unit_hash
-from catalogue.recognition import services as recognition
+from catalogue.recognition import lifecycle, queries
+from catalogue.recognition.content import agreement_hash
 from catalogue.vocabularies import AgreementStatus
 from tests.factories import ADMIN, form_on, post_with_csrf
 from tests.recognition.world import (
@@ -46,15 +47,13 @@ def test_changing_the_terms_of_an_active_agreement_voids_every_approval(registry
     assert after.status == "proposed", "a changed agreement is no longer in force"
     assert after.revision == before.revision + 1
     assert after.content_hash != old_hash
-    assert after.content_hash == recognition.content_hash(recognition.agreement_content(after))
+    assert after.content_hash == agreement_hash(after)
     assert len(after.approvals) == 2
     assert all(a.voided_at is not None for a in after.approvals), "every approval is void"
-    assert recognition.current_decisions(after) == {}
-    assert {p.institution.code for p in recognition.awaiting(after)} == {A, B}
+    assert lifecycle.current_decisions(after) == {}
+    assert {p.institution.code for p in lifecycle.awaiting(after)} == {A, B}
     with registry.session() as session:
-        assert (
-            recognition.recognised_by(session=session, module_id=registry.module_ids["A-TWO"]) == []
-        )
+        assert queries.recognised_by(session=session, module_id=registry.module_ids["A-TWO"]) == []
 
     # Only a fresh round over the new hash brings it back into force.
     with pytest.raises(Conflict):
@@ -72,7 +71,7 @@ def test_changing_the_terms_of_a_proposed_agreement_voids_the_approvals_given_so
     agreement_id = registry.create("ERK-VOID-2", parties, [UNIT_1])
     registry.propose(agreement_id)  # proposing is A's approval
     registry.approve(agreement_id, B)
-    assert len(recognition.current_decisions(registry.agreement(agreement_id))) == 2
+    assert len(lifecycle.current_decisions(registry.agreement(agreement_id))) == 2
 
     registry.change_terms(agreement_id, "Nieuwe voorwaarden.", by=EDITORS[C])
 
@@ -80,7 +79,7 @@ def test_changing_the_terms_of_a_proposed_agreement_voids_the_approvals_given_so
     assert changed.status == "proposed"
     assert changed.revision == 2
     assert all(a.voided_at is not None for a in changed.approvals)
-    assert recognition.current_decisions(changed) == {}
+    assert lifecycle.current_decisions(changed) == {}
     # C's approval alone does not make it active: A and B must approve the new text again.
     registry.approve(agreement_id, C)
     assert registry.agreement(agreement_id).status == "proposed"
@@ -162,9 +161,7 @@ def test_a_new_version_of_a_pinned_module_marks_the_agreement_for_review_but_kee
     assert agreement.items[0].pinned_version == 1
     assert len(_live_approvals(agreement)) == 2
     with registry.session() as session:
-        recognisers = recognition.recognised_by(
-            session=session, module_id=registry.module_ids["A-TWO"]
-        )
+        recognisers = queries.recognised_by(session=session, module_id=registry.module_ids["A-TWO"])
     assert [r.institution.code for r in recognisers] == [B]
 
     body = registry.api_client().get(f"{API}/agreements/{agreement_id}").get_json()
@@ -277,7 +274,7 @@ def test_approving_a_stale_hash_is_a_conflict_with_a_clear_message(registry: Reg
     assert "changed" in body["message"]
     assert read_hash[:12] in body["message"] and current_hash[:12] in body["message"]
     assert list(body["fields"]) == ["content_hash"], "the message points at the hash"
-    assert recognition.current_decisions(registry.agreement(agreement_id)) == {}
+    assert lifecycle.current_decisions(registry.agreement(agreement_id)) == {}
 
     response = client.post(
         f"{API}/agreements/{agreement_id}/approve",
@@ -375,7 +372,7 @@ def test_proposing_is_the_proposers_approval_and_the_other_party_makes_it_active
 
     proposed = registry.agreement(agreement_id)
     assert proposed.status == "proposed"
-    assert {p.institution.code for p in recognition.awaiting(proposed)} == {B}
+    assert {p.institution.code for p in lifecycle.awaiting(proposed)} == {B}
     (approval,) = proposed.approvals
     assert approval.institution.code == A and approval.content_hash == proposed.content_hash
 

@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 
 from sqlalchemy import text
 
-from catalogue.recognition import services as recognition
+from catalogue.recognition import expiry, queries
 from tests.recognition.world import (
     API,
     TODAY,
@@ -72,7 +72,7 @@ def _make_agreements(registry: Registry) -> None:
         valid_until=(TODAY - timedelta(days=1)).isoformat(),
     )
     with registry.session() as session:
-        assert recognition.expire_due_agreements(session, today=TODAY) == 1
+        assert len(expiry.expire_due_agreements(session, today=TODAY)) == 1
     assert registry.agreement(ended).status == "expired"
 
 
@@ -142,7 +142,7 @@ def test_the_matrix_counts_equal_a_direct_count_from_the_database(registry: Regi
     pairs = [(p, r) for p in regions for r in regions]
 
     with registry.session() as session:
-        matrix = recognition.recognition_matrix(session=session)
+        matrix = queries.recognition_matrix(session=session)
     assert sorted(r.code for r in matrix.regions) == sorted(regions)
     assert {pair: matrix.count(*pair) for pair in pairs} == {pair: direct[pair] for pair in pairs}
 
@@ -184,8 +184,8 @@ def test_terminating_an_agreement_takes_it_out_of_the_matrix(registry: Registry)
         "MX-ONE", [(D, "provider"), (E, "recogniser")], [Item(D, "D-TWO", "D-TWO-U2")]
     )
     with registry.session() as session:
-        assert recognition.recognition_matrix(session=session).count(NO, AN) == 1
+        assert queries.recognition_matrix(session=session).count(NO, AN) == 1
     registry.terminate(agreement_id, by=None)
     with registry.session() as session:
-        assert recognition.recognition_matrix(session=session).count(NO, AN) == 0
+        assert queries.recognition_matrix(session=session).count(NO, AN) == 0
     assert _direct_count(registry)[(NO, AN)] == 0

@@ -9,7 +9,9 @@ import re
 from datetime import timedelta
 
 from catalogue.institutions.models import Institution
+from catalogue.recognition import expiry, queries
 from catalogue.recognition import services as recognition
+from catalogue.recognition.content import form_input
 from catalogue.search.engine import SearchRequest
 from catalogue.search.service import search_catalogue
 from tests.recognition.world import (
@@ -141,7 +143,7 @@ def test_the_csv_export_neutralises_cells_a_spreadsheet_would_run_as_formulas(
     )
     with registry.session() as session:
         agreement = registry.agreement(agreement_id, session=session)
-        data = recognition.input_from_agreement(agreement)
+        data = form_input(agreement)
         data["items"][0].update(grant="+31 EC via =SUM(A1:A9)", equivalent="-1 module")
         data["items"][1].update(grant="@SUM(1+1)*cmd|' /C calc'!A0", equivalent="Gewoon")
         recognition.update_agreement(
@@ -190,17 +192,15 @@ def test_agreements_past_their_end_date_count_as_expired(registry: Registry):
     )
 
     with registry.session() as session:
-        assert recognition.expire_due_agreements(session, today=TODAY) == 1
+        assert len(expiry.expire_due_agreements(session, today=TODAY)) == 1
     expired = registry.agreement(past)
     assert expired.status == "expired" and expired.ended_at is not None
     assert registry.agreement(today).status == "active", "it is still valid on its last day"
     assert registry.agreement(open_ended).status == "active"
     with registry.session() as session:
-        assert recognition.expire_due_agreements(session, today=TODAY) == 0
-        assert (
-            recognition.recognised_by(session=session, module_id=registry.module_ids["A-TWO"]) == []
-        )
-        assert recognition.recognition_matrix(session=session).count("brainport", "twente") == 0
+        assert len(expiry.expire_due_agreements(session, today=TODAY)) == 0
+        assert queries.recognised_by(session=session, module_id=registry.module_ids["A-TWO"]) == []
+        assert queries.recognition_matrix(session=session).count("brainport", "twente") == 0
 
     anonymous = registry.web_client()
     assert "EXP-PAST" not in anonymous.get("/agreements").text
@@ -211,7 +211,7 @@ def test_agreements_past_their_end_date_count_as_expired(registry: Registry):
 
     # The next day, the one that ended today expires too.
     with registry.session() as session:
-        assert recognition.expire_due_agreements(session, today=TODAY + timedelta(days=1)) == 1
+        assert len(expiry.expire_due_agreements(session, today=TODAY + timedelta(days=1))) == 1
     assert registry.agreement(today).status == "expired"
 
 
@@ -233,7 +233,7 @@ def test_the_registry_lists_the_agreements_that_end_within_90_days(registry: Reg
     registry.create("END-DRAFT", pair, [Item(A, "A-TWO")], valid_until=TODAY.isoformat())
 
     with registry.session() as session:
-        soon = recognition.ending_soon(session=session, today=TODAY)
+        soon = queries.ending_soon(session=session, today=TODAY)
     assert [a.code for a in soon] == ["END-30", "END-90"]
 
     page = registry.web_client().get("/agreements").text
@@ -244,7 +244,7 @@ def test_the_registry_lists_the_agreements_that_end_within_90_days(registry: Reg
         assert f"Erkenningsafspraak {code}<" not in section
 
     with registry.session() as session:
-        inbox = recognition.inbox(session=session, actor=registry.actor(EDITORS[B]), today=TODAY)
+        inbox = queries.inbox(session=session, actor=registry.actor(EDITORS[B]), today=TODAY)
     assert sorted(a.code for a in inbox.ending_soon) == ["END-30", "END-90"]
 
 
@@ -340,7 +340,7 @@ def test_html_in_terms_and_grants_is_shown_as_text_on_the_agreement_page(registr
     )
     with registry.session() as session:
         agreement = registry.agreement(agreement_id, session=session)
-        data = recognition.input_from_agreement(agreement)
+        data = form_input(agreement)
         data["items"][0].update(
             grant="<img src=x onerror=alert('grant')>",
             equivalent="<a href=javascript:alert(3)>x</a>",

@@ -11,7 +11,8 @@ from sqlalchemy import text
 from catalogue import seeding
 from catalogue.accounts.permissions import SYSTEM
 from catalogue.db import get_session
-from catalogue.recognition import services as recognition
+from catalogue.recognition import lifecycle, queries
+from catalogue.recognition.content import agreement_hash
 from catalogue.resources import resource_dir
 
 
@@ -47,20 +48,16 @@ def test_loading_the_seed_gives_agreements_across_all_regions_in_different_state
 
         # Every seed agreement went through a real approval round.
         for agreement in agreements:
-            loaded = recognition.get_agreement(
-                session=session, actor=SYSTEM, agreement_id=agreement.id
-            )
-            assert loaded.content_hash == recognition.content_hash(
-                recognition.agreement_content(loaded)
-            )
+            loaded = queries.get_agreement(session=session, actor=SYSTEM, agreement_id=agreement.id)
+            assert loaded.content_hash == agreement_hash(loaded)
             if loaded.status == "active":
-                decisions = recognition.current_decisions(loaded)
+                decisions = lifecycle.current_decisions(loaded)
                 assert all(
                     decisions[p.institution_id].decision == "approved"
                     and decisions[p.institution_id].content_hash == loaded.content_hash
                     for p in loaded.parties
                 )
-        assert recognition.recognition_matrix(session=session).counts, "the matrix is not empty"
+        assert queries.recognition_matrix(session=session).counts, "the matrix is not empty"
 
         # Loading the seed again adds nothing.
         assert seeding.load_seed(session, seeding.read_seed())["agreements_created"] == 0

@@ -58,7 +58,9 @@ from catalogue.institutions.models import Institution, Region
 from catalogue.modules import editing
 from catalogue.modules.content import unit_hash, working_content
 from catalogue.modules.models import Module
+from catalogue.recognition import lifecycle, queries
 from catalogue.recognition import services as recognition
+from catalogue.recognition.content import agreement_hash, form_input
 from catalogue.recognition.models import Agreement, AgreementItem, AgreementParty
 from schemas.institutions import RegionSchema
 from schemas.recognition import AgreementInputSchema
@@ -204,7 +206,7 @@ class AgreementMachine(RuleBasedStateMachine):
     # -- helpers ------------------------------------------------------------------------------
     def _agreement(self, agreement_id: int):
         self.session.expire_all()
-        agreement = recognition.get_agreement(
+        agreement = queries.get_agreement(
             session=self.session, actor=SYSTEM, agreement_id=agreement_id
         )
         return agreement
@@ -341,7 +343,7 @@ class AgreementMachine(RuleBasedStateMachine):
         name, actor = self._who(before, who, party)
         status, revision, old_terms = before.status, before.revision, before.terms
         terms = TERMS[(TERMS.index(old_terms) + shift) % len(TERMS)]
-        data = recognition.input_from_agreement(before)
+        data = form_input(before)
         data["terms"] = terms
         may = not actor.is_anonymous and self._is_party_editor(actor, before)
         error = self._attempt(
@@ -353,10 +355,10 @@ class AgreementMachine(RuleBasedStateMachine):
         )
         after = self._row(agreement_id)
         if error is not None:
-            assert not may or status not in recognition.CHANGEABLE, error.message
+            assert not may or status not in lifecycle.CHANGEABLE, error.message
             assert (after.status, after.revision) == (status, revision)
             return
-        assert may and status in recognition.CHANGEABLE, f"{name} changed a {status} agreement"
+        assert may and status in lifecycle.CHANGEABLE, f"{name} changed a {status} agreement"
         if terms == old_terms:
             assert (after.status, after.revision) == (status, revision)
         else:
@@ -407,7 +409,7 @@ class AgreementMachine(RuleBasedStateMachine):
         if agreement.status == "draft":
             self.propose(agreement_id, f"editor:{self.code_of[agreement.initiator_id]}", 0)
             agreement = self._agreement(agreement_id)
-        decided = recognition.current_decisions(agreement)
+        decided = lifecycle.current_decisions(agreement)
         undecided = [
             p.institution.code for p in agreement.parties if p.institution_id not in decided
         ]
@@ -434,7 +436,7 @@ class AgreementMachine(RuleBasedStateMachine):
         status, current = before.status, before.content_hash
         digest = current if digest is None else digest
         party = next((p for p in before.parties if p.institution.code == code), None)
-        decided = recognition.current_decisions(before)
+        decided = lifecycle.current_decisions(before)
         count = len(before.approvals)
         error = self._attempt(
             recognition.approve_agreement,
@@ -575,14 +577,14 @@ class AgreementMachine(RuleBasedStateMachine):
         error = self._attempt(recognition.repin_agreement, actor=actor, agreement_id=agreement_id)
         after = self._agreement(agreement_id)
         if error is None:
-            assert may and status in recognition.CHANGEABLE and repinnable
+            assert may and status in lifecycle.CHANGEABLE and repinnable
             assert after.revision == revision + 1
             assert after.status == {"active": "proposed", "rejected": "proposed"}.get(
                 status, status
             )
             assert not self._repinnable(after) and not after.review_needed
         else:
-            assert not may or status not in recognition.CHANGEABLE or not repinnable, error.message
+            assert not may or status not in lifecycle.CHANGEABLE or not repinnable, error.message
             assert (after.status, after.revision) == (status, revision)
 
     # -- invariants ---------------------------------------------------------------------------
@@ -647,9 +649,7 @@ class AgreementMachine(RuleBasedStateMachine):
     @invariant()
     def stored_hash_is_the_hash_of_the_content(self):
         for agreement in self._all_agreements():
-            assert agreement.content_hash == recognition.content_hash(
-                recognition.agreement_content(agreement)
-            )
+            assert agreement.content_hash == agreement_hash(agreement)
             assert agreement.revisions[0].number == agreement.revision
             assert agreement.revisions[0].content_hash == agreement.content_hash
         self.session.rollback()

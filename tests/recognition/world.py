@@ -41,7 +41,9 @@ from catalogue.institutions.models import Institution
 from catalogue.modules import editing
 from catalogue.modules.content import working_content
 from catalogue.modules.models import Module, ModuleVersion
+from catalogue.recognition import lifecycle, queries
 from catalogue.recognition import services as recognition
+from catalogue.recognition.content import form_input
 from catalogue.recognition.models import Agreement
 from schemas.recognition import AgreementInputSchema
 from tests.conftest import _make_app
@@ -291,7 +293,7 @@ class Registry:
         editor (proposing already counts as the proposer's approval)."""
         with self.session() as session:
             agreement = self.agreement(agreement_id, session=session)
-            pending = [p.institution.code for p in recognition.awaiting(agreement)]
+            pending = [p.institution.code for p in lifecycle.awaiting(agreement)]
         for code in pending:
             self.approve(agreement_id, code)
 
@@ -306,7 +308,7 @@ class Registry:
     def change_terms(self, agreement_id: int, terms: str, *, by: Account | None = None) -> None:
         with self.session() as session:
             agreement = self.agreement(agreement_id, session=session)
-            data = recognition.input_from_agreement(agreement)
+            data = form_input(agreement)
             data["terms"] = terms
             by = by or self._initiator_editor(session, agreement_id)
             recognition.update_agreement(
@@ -373,7 +375,7 @@ class Registry:
             with self.session() as own:
                 return self.agreement(agreement_id, session=own)
         session.expire_all()
-        return recognition.get_agreement(session=session, actor=SYSTEM, agreement_id=agreement_id)
+        return queries.get_agreement(session=session, actor=SYSTEM, agreement_id=agreement_id)
 
     def party_codes(self, agreement_id: int) -> list[str]:
         return [p.institution.code for p in self.agreement(agreement_id).parties]
