@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, Relationship, SQLModel
 
 from catalogue.vocabularies import Vocabulary
 
@@ -53,6 +53,19 @@ def enum_check(column: str, vocabulary: type[Vocabulary], *, nullable: bool = Fa
     if nullable:
         condition = f"{column} IS NULL OR {condition}"
     return sa.CheckConstraint(condition, name=f"{column}_valid")
+
+
+def enum_checks(**columns: type[Vocabulary]) -> tuple[sa.CheckConstraint, ...]:
+    """One `enum_check` per column, given as column=vocabulary."""
+    return tuple(enum_check(column, vocabulary) for column, vocabulary in columns.items())
+
+
+def owned_children(back_populates: str, order_by: str, **options):
+    """A one-to-many relationship whose rows belong to the parent: saved and deleted with it."""
+    return Relationship(
+        back_populates=back_populates,
+        sa_relationship_kwargs={"cascade": "all, delete-orphan", "order_by": order_by, **options},
+    )
 
 
 def created_at_field():

@@ -12,6 +12,17 @@ WRITE_ERRORS = (400, 401, 403, 404, 409, 415, 422)
 PRECONDITION_ERRORS = (412, 428)
 
 
+def if_match(what: str) -> dict:
+    """The OpenAPI description of the If-Match header a write of `what` requires."""
+    return {
+        "in": "header",
+        "name": "If-Match",
+        "required": True,
+        "schema": {"type": "string"},
+        "description": f"The ETag of the {what} as you read it",
+    }
+
+
 def document_errors(blp, *codes: int):
     """Decorator: document error responses with the API's error schema."""
 

@@ -19,6 +19,7 @@ from catalogue.api.common import (
     READ_ERRORS,
     WRITE_ERRORS,
     document_errors,
+    if_match,
     page_envelope,
 )
 from catalogue.audit import services as audit
@@ -57,13 +58,7 @@ blp = Blueprint(
     description="Modules with their learning units, material, runs and versions",
 )
 
-IF_MATCH = {
-    "in": "header",
-    "name": "If-Match",
-    "required": True,
-    "schema": {"type": "string"},
-    "description": "The ETag of the module as you read it",
-}
+IF_MATCH = if_match("module")
 
 
 def institution_ref(institution) -> dict:

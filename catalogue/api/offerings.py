@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 
 from catalogue.accounts.permissions import require_edit_institution
 from catalogue.api.auth import BEARER, api_actor, etag, required_base_version, writing_actor
-from catalogue.api.common import PRECONDITION_ERRORS, WRITE_ERRORS, document_errors
+from catalogue.api.common import PRECONDITION_ERRORS, WRITE_ERRORS, document_errors, if_match
 from catalogue.db import get_session
 from catalogue.modules import editing
 from catalogue.modules import services as modules
@@ -17,13 +17,7 @@ from schemas.modules import OfferingSchema
 
 blp = Blueprint("api_offerings", __name__, url_prefix="/api/v1", description="Runs of modules")
 
-IF_MATCH = {
-    "in": "header",
-    "name": "If-Match",
-    "required": True,
-    "schema": {"type": "string"},
-    "description": "The ETag of the run as you read it",
-}
+IF_MATCH = if_match("run")
 
 
 def _out(offering: Offering) -> dict:

@@ -13,7 +13,13 @@ import sqlalchemy as sa
 from sqlmodel import JSON, Field, Relationship, SQLModel
 
 from catalogue.institutions.models import Institution
-from catalogue.model_base import UTCDateTime, created_at_field, enum_check, updated_at_field
+from catalogue.model_base import (
+    UTCDateTime,
+    created_at_field,
+    enum_checks,
+    owned_children,
+    updated_at_field,
+)
 from catalogue.vocabularies import (
     TAG_VOCABULARIES,
     ComponentType,
@@ -51,10 +57,9 @@ class Module(SQLModel, table=True):
     __tablename__ = "module"
     __table_args__ = (
         sa.UniqueConstraint("institution_id", "code"),
-        enum_check("sector", Sector),
-        enum_check("level", Level),
-        enum_check("study_load_unit", StudyLoadUnit),
-        enum_check("status", ModuleStatus),
+        *enum_checks(
+            sector=Sector, level=Level, study_load_unit=StudyLoadUnit, status=ModuleStatus
+        ),
         sa.CheckConstraint("study_load_value > 0", name="study_load_positive"),
     )
 
@@ -93,24 +98,9 @@ class Module(SQLModel, table=True):
         back_populates="module",
         sa_relationship_kwargs={"cascade": "all, delete-orphan", "lazy": "selectin"},
     )
-    units: list["LearningUnit"] = Relationship(
-        back_populates="module",
-        sa_relationship_kwargs={
-            "cascade": "all, delete-orphan",
-            "order_by": "LearningUnit.position",
-        },
-    )
-    materials: list["Material"] = Relationship(
-        back_populates="module",
-        sa_relationship_kwargs={"cascade": "all, delete-orphan", "order_by": "Material.position"},
-    )
-    offerings: list["Offering"] = Relationship(
-        back_populates="module",
-        sa_relationship_kwargs={
-            "cascade": "all, delete-orphan",
-            "order_by": "Offering.start_date",
-        },
-    )
+    units: list["LearningUnit"] = owned_children("module", "LearningUnit.position")
+    materials: list["Material"] = owned_children("module", "Material.position")
+    offerings: list["Offering"] = owned_children("module", "Offering.start_date")
 
     def codes(self, vocabulary: str) -> list[str]:
         """The codes this module is tagged with in one vocabulary, in vocabulary order."""
@@ -152,8 +142,7 @@ class LearningUnit(SQLModel, table=True):
     __tablename__ = "learning_unit"
     __table_args__ = (
         sa.UniqueConstraint("module_id", "code"),
-        enum_check("study_load_unit", StudyLoadUnit),
-        enum_check("component_type", ComponentType),
+        *enum_checks(study_load_unit=StudyLoadUnit, component_type=ComponentType),
         sa.CheckConstraint("study_load_value > 0", name="study_load_positive"),
     )
 
@@ -177,9 +166,7 @@ class Material(SQLModel, table=True):
 
     __tablename__ = "material"
     __table_args__ = (
-        enum_check("material_type", MaterialType),
-        enum_check("licence", Licence),
-        enum_check("language", TeachingLanguage),
+        *enum_checks(material_type=MaterialType, licence=Licence, language=TeachingLanguage),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -209,9 +196,7 @@ class Offering(SQLModel, table=True):
     __tablename__ = "offering"
     __table_args__ = (
         sa.UniqueConstraint("module_id", "code"),
-        enum_check("status", OfferingStatus),
-        enum_check("delivery_mode", DeliveryMode),
-        enum_check("language", TeachingLanguage),
+        *enum_checks(status=OfferingStatus, delivery_mode=DeliveryMode, language=TeachingLanguage),
         sa.CheckConstraint("end_date >= start_date", name="ends_after_start"),
         sa.CheckConstraint("price_eur >= 0", name="price_not_negative"),
         sa.CheckConstraint("seats >= 0", name="seats_not_negative"),

@@ -138,3 +138,30 @@ def test_a_unit_hash_covers_only_that_unit():
     assert unit_hash(content, "u1") == unit_hash(changed, "U1")
     assert unit_hash(content, "U2") != unit_hash(changed, "U2")
     assert unit_hash(content, "nope") is None
+
+
+def test_content_read_from_rows_is_what_the_content_schema_dumps():
+    from schemas.modules import ModuleContentSchema
+
+    content = module_content(
+        "M-1",
+        study_load={"value": 3, "unit": "ects"},
+        units=[unit_content("U1", study_load={"value": 2, "unit": "ects"})],
+        materials=[material_content(unit_code="U1")],
+    )
+    module = Module(
+        institution_id=1,
+        code="M-1",
+        title="x",
+        sector="mbo",
+        level="mbo-3",
+        study_load_value=1,
+        study_load_unit="ects",
+    )
+    apply_content(module, content)
+    read = content_of(module)
+    dumped = ModuleContentSchema().dump(read)
+    assert read == dumped
+    assert list(read) == list(dumped)
+    assert [list(unit) for unit in read["units"]] == [list(unit) for unit in dumped["units"]]
+    assert isinstance(read["study_load"]["value"], float)
