@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
-from sqlmodel import Field, Relationship, SQLModel
+from sqlmodel import JSON, Field, Relationship, SQLModel
 
 from catalogue.vocabularies import Vocabulary
 
@@ -66,6 +67,14 @@ def owned_children(back_populates: str, order_by: str, **options):
         back_populates=back_populates,
         sa_relationship_kwargs={"cascade": "all, delete-orphan", "order_by": order_by, **options},
     )
+
+
+class ContentSnapshot(SQLModel):
+    """Columns of an immutable, numbered snapshot of some content with its SHA-256 hash."""
+
+    number: int
+    content: dict[str, Any] = Field(sa_type=JSON)
+    content_hash: str = Field(max_length=64)
 
 
 def created_at_field():

@@ -76,14 +76,19 @@ def _editable_module(
     return module
 
 
-def _record_module_event(session: Session, actor: Actor, module: Module, action: str, **event):
-    """Record an audit event about the module itself."""
+def _record_module_event(
+    session: Session, actor: Actor, module: Module, action: str, entity_id=None, **event
+) -> None:
+    """Record an audit event about the module, or about its run with id `entity_id`.
+
+    Flushes first, so that a row added in this transaction has its id.
+    """
+    session.flush()
     record_event(
         session,
         actor,
         action=action,
-        entity_type="module",
-        entity_id=module.id,
+        entity_id=entity_id or module.id,
         institution_id=module.institution_id,
         module_id=module.id,
         **event,
@@ -130,7 +135,6 @@ def create_module(
         )
         apply_content(module, content)
         session.add(module)
-        session.flush()
         _record_module_event(
             session,
             actor,
@@ -217,8 +221,6 @@ def publish_module(
             )
         module.status = ModuleStatus.PUBLISHED
         module.published_at = utcnow()
-        session.add(module)
-        session.flush()
         _record_module_event(
             session,
             actor,
@@ -349,7 +351,9 @@ def create_offering(
         session.add(offering)
         session.flush()
         summary = f"{data['code']} {data['start_date']}"
-        _record_offering_event(session, actor, module, offering, "offering.created", summary)
+        _record_module_event(
+            session, actor, module, "offering.created", offering.id, summary=summary
+        )
         enqueue_module(session, module.id)
     return offering
 
@@ -371,22 +375,6 @@ def _editable_offering(
     return offering, module
 
 
-def _record_offering_event(
-    session: Session, actor: Actor, module: Module, offering: Offering, action: str, summary: str
-) -> None:
-    """Record an audit event about one run of a module."""
-    record_event(
-        session,
-        actor,
-        action=action,
-        entity_type="offering",
-        entity_id=offering.id,
-        institution_id=module.institution_id,
-        module_id=module.id,
-        summary=summary,
-    )
-
-
 def update_offering(
     *,
     session: Session,
@@ -404,7 +392,9 @@ def update_offering(
             setattr(offering, key, value)
         session.add(offering)
         summary = ", ".join(changed)
-        _record_offering_event(session, actor, module, offering, "offering.updated", summary)
+        _record_module_event(
+            session, actor, module, "offering.updated", offering.id, summary=summary
+        )
         enqueue_module(session, module.id)
     return offering
 
@@ -415,6 +405,8 @@ def delete_offering(
     """Remove a run."""
     with write_transaction(session):
         offering, module = _editable_offering(session, actor, offering_id, base_version)
-        _record_offering_event(session, actor, module, offering, "offering.deleted", offering.code)
+        _record_module_event(
+            session, actor, module, "offering.deleted", offering.id, summary=offering.code
+        )
         session.delete(offering)
         enqueue_module(session, module.id)

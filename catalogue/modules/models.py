@@ -14,6 +14,7 @@ from sqlmodel import JSON, Field, Relationship, SQLModel
 
 from catalogue.institutions.models import Institution
 from catalogue.model_base import (
+    ContentSnapshot,
     UTCDateTime,
     created_at_field,
     enum_checks,
@@ -225,7 +226,7 @@ class Offering(SQLModel, table=True):
     module: "Module" = Relationship(back_populates="offerings")
 
 
-class ModuleVersion(SQLModel, table=True):
+class ModuleVersion(ContentSnapshot, table=True):
     """An immutable published version of a module's content, with its SHA-256 content hash."""
 
     __tablename__ = "module_version"
@@ -233,9 +234,6 @@ class ModuleVersion(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     module_id: int = Field(foreign_key="module.id", index=True, ondelete="CASCADE")
-    number: int
-    content: dict[str, Any] = Field(sa_type=JSON)
-    content_hash: str = Field(max_length=64)
     published_at: datetime = created_at_field()
     published_by_id: int | None = Field(
         default=None, foreign_key="user_account.id", ondelete="SET NULL"

@@ -23,14 +23,8 @@ def init_app(app: Flask) -> None:
     blueprints = (pages, search, recognition, accounts, editor, admin, api_docs)
     for blueprint in (module.bp for module in blueprints):
         app.register_blueprint(blueprint)
-    app.jinja_env.filters.update(
-        paragraphs=paragraphs,
-        money=money,
-        day=day,
-        moment=moment,
-        number=number,
-        isodate=isodate,
-    )
+    filters = (paragraphs, money, day, moment, number, isodate)
+    app.jinja_env.filters.update({f.__name__: f for f in filters})
     app.jinja_env.globals.update(
         field_label=labels.field_label,
         change_label=labels.change_label,

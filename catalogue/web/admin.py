@@ -127,15 +127,9 @@ def institution_form(code: str | None = None):
             for k, v in values.items()
             if not (k == "email" and v == "")
         }
+        institution_id = institution.id if institution else None
         saved, errors = save_form(
-            InstitutionSchema(),
-            raw,
-            lambda data: institutions.save_institution(
-                session=session,
-                actor=current_actor(),
-                data=data,
-                institution_id=institution.id if institution else None,
-            ),
+            InstitutionSchema(), raw, institutions.save_institution, institution_id=institution_id
         )
         if not errors:
             flash(_("The institution has been saved."), "success")

@@ -277,11 +277,7 @@ def new_offering(module_id: int):
     if request.method == "POST":
         values = request.form.to_dict()
         _saved, errors = save_form(
-            OfferingSchema(),
-            _offering_input(),
-            lambda data: editing.create_offering(
-                session=get_session(), actor=current_actor(), module_id=module.id, data=data
-            ),
+            OfferingSchema(), _offering_input(), editing.create_offering, module_id=module.id
         )
         if not errors:
             flash(_("The run has been added."), "success")
@@ -309,14 +305,10 @@ def edit_offering(offering_id: int):
         _saved, errors = save_form(
             OfferingSchema(),
             _offering_input(),
-            lambda data: editing.update_offering(
-                session=get_session(),
-                actor=current_actor(),
-                offering_id=offering.id,
-                data=data,
-                base_version=_base_version(),
-            ),
+            editing.update_offering,
             (Conflict, StaleEdit),
+            offering_id=offering.id,
+            base_version=_base_version(),
         )
         if not errors:
             flash(_("The run has been saved."), "success")

@@ -7,22 +7,27 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError
 
+from catalogue.accounts.auth import current_actor
+from catalogue.db import get_session
 from catalogue.errors import CatalogueError, Conflict
 
 
 def save_form(
     schema: Schema,
     raw: dict[str, Any],
-    save: Callable[[dict[str, Any]], Any],
+    save: Callable[..., Any],
     refusals: tuple[type[CatalogueError], ...] = (Conflict,),
+    **arguments: Any,
 ) -> tuple[Any, dict[str, Any]]:
-    """Load `raw` with `schema` and pass it to `save`: (its result, {}) or (None, errors by field).
+    """Load `raw` with `schema` and save it: (what the service returned, {}) or (None, errors).
 
+    `save` is a service called as the visitor with the loaded input as `data` and `arguments`.
     The schema's field messages come back as they are; a service's refusal (one of `refusals`)
     comes back under the fields it names, or under `_schema` for the form as a whole.
     """
     try:
-        return save(schema.load(raw)), {}
+        data = schema.load(raw)
+        return save(session=get_session(), actor=current_actor(), data=data, **arguments), {}
     except ValidationError as exc:
         return None, exc.messages
     except refusals as exc:
