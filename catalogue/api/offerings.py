@@ -11,17 +11,12 @@ from catalogue.api.common import PRECONDITION_ERRORS, WRITE_ERRORS, document_err
 from catalogue.db import get_session
 from catalogue.modules import editing
 from catalogue.modules import services as modules
-from catalogue.modules.models import Offering
 from schemas.api import OfferingOutSchema
 from schemas.modules import OfferingSchema
 
 blp = Blueprint("api_offerings", __name__, url_prefix="/api/v1", description="Runs of modules")
 
 IF_MATCH = if_match("run")
-
-
-def _out(offering: Offering) -> dict:
-    return offering.model_dump()
 
 
 def _editable_offering(offering_id: int):
@@ -47,7 +42,7 @@ def create_offering(data, module_id: int):
         "ETag": etag(offering.lock_version),
         "Location": url_for("api_offerings.get_offering", offering_id=offering.id),
     }
-    return _out(offering), 201, headers
+    return offering, 201, headers
 
 
 @blp.route("/offerings/<id:offering_id>", methods=["GET"])
@@ -58,7 +53,7 @@ def get_offering(offering_id: int):
     offering = modules.get_offering(
         session=get_session(), actor=api_actor(), offering_id=offering_id
     )
-    return _out(offering), 200, {"ETag": etag(offering.lock_version)}
+    return offering, 200, {"ETag": etag(offering.lock_version)}
 
 
 @blp.route("/offerings/<id:offering_id>", methods=["PUT"])
@@ -73,7 +68,7 @@ def update_offering(data, offering_id: int):
     offering = editing.update_offering(
         session=get_session(), actor=actor, offering_id=offering.id, data=data, base_version=base
     )
-    return _out(offering), 200, {"ETag": etag(offering.lock_version)}
+    return offering, 200, {"ETag": etag(offering.lock_version)}
 
 
 @blp.route("/offerings/<id:offering_id>", methods=["DELETE"])

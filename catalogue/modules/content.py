@@ -66,29 +66,14 @@ CONTENT_KEYS = (
 UNIT_KEYS = (*UNIT_FIELDS[:4], "study_load", *UNIT_FIELDS[4:])
 
 
-def _study_load(row: Module | LearningUnit) -> dict[str, Any]:
-    """A row's study load; whole numbers are floats however they were entered."""
-    value = row.study_load_value
-    return {"value": None if value is None else float(value), "unit": row.study_load_unit}
-
-
 def content_of(module: Module) -> dict[str, Any]:
     """The module's content as stored in its rows, in canonical form."""
-    content: dict[str, Any] = {name: getattr(module, name) for name in SCALAR_FIELDS + LIST_FIELDS}
-    content["study_load"] = _study_load(module)
-    for vocabulary in TAG_VOCABULARIES:
-        content[vocabulary] = module.codes(vocabulary)
-    content["units"] = [
-        {
-            name: _study_load(unit) if name == "study_load" else getattr(unit, name)
-            for name in UNIT_KEYS
-        }
-        for unit in module.units
-    ]
+    content: dict[str, Any] = {name: getattr(module, name) for name in CONTENT_KEYS[:-2]}
+    content["units"] = [{name: getattr(unit, name) for name in UNIT_KEYS} for unit in module.units]
     content["materials"] = [
         {name: getattr(material, name) for name in MATERIAL_FIELDS} for material in module.materials
     ]
-    return {name: content[name] for name in CONTENT_KEYS}
+    return content
 
 
 def working_content(module: Module) -> dict[str, Any]:

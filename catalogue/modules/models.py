@@ -44,6 +44,17 @@ def _lock_column(table: str) -> sa.Column:
     return _LOCK_COLUMNS[table]
 
 
+def _study_load(row) -> dict[str, Any]:
+    """A row's study load as its content gives it; whole numbers are floats however typed."""
+    value = row.study_load_value
+    return {"value": None if value is None else float(value), "unit": row.study_load_unit}
+
+
+def _tag_codes(vocabulary: str) -> property:
+    """A read-only attribute: the module's codes in one vocabulary, in vocabulary order."""
+    return property(lambda module: module.codes(vocabulary))
+
+
 def _tag_check() -> sa.CheckConstraint:
     clauses = []
     for vocabulary, enum in TAG_VOCABULARIES.items():
@@ -103,6 +114,18 @@ class Module(SQLModel, table=True):
     materials: list["Material"] = owned_children("module", "Material.position")
     offerings: list["Offering"] = owned_children("module", "Offering.start_date")
 
+    study_load = property(_study_load)
+    competencies = _tag_codes("competencies")
+    languages = _tag_codes("languages")
+    delivery_modes = _tag_codes("delivery_modes")
+    target_groups = _tag_codes("target_groups")
+    audiences = _tag_codes("audiences")
+
+    @property
+    def has_unpublished_changes(self) -> bool:
+        """Whether editors saved changes that are not published yet."""
+        return self.draft_content is not None
+
     def codes(self, vocabulary: str) -> list[str]:
         """The codes this module is tagged with in one vocabulary, in vocabulary order."""
         present = {t.code for t in self.tags if t.vocabulary == vocabulary}
@@ -160,6 +183,8 @@ class LearningUnit(SQLModel, table=True):
     component_type: str = Field(max_length=20)
 
     module: "Module" = Relationship(back_populates="units")
+
+    study_load = property(_study_load)
 
 
 class Material(SQLModel, table=True):
