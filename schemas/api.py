@@ -156,8 +156,11 @@ class RegionOutSchema(BaseSchema):
 
     code = fields.String(required=True)
     name = fields.String(required=True)
-    partner_of = fields.String(
-        allow_none=True, metadata={"description": "Code of the region it cooperates through"}
+    partner_of = fields.Pluck(
+        RegionRefSchema,
+        "code",
+        allow_none=True,
+        metadata={"description": "Code of the region it cooperates through"},
     )
     description_nl = fields.String()
     description_en = fields.String()
@@ -168,7 +171,9 @@ class RegionOutSchema(BaseSchema):
     llo_target_note_nl = fields.String()
     llo_target_note_en = fields.String()
     targets = fields.List(fields.Nested(RegionTargetSchema))
-    institutions = fields.List(fields.String(), metadata={"description": "Institution codes"})
+    institutions = fields.Pluck(
+        InstitutionRefSchema, "code", many=True, metadata={"description": "Institution codes"}
+    )
 
 
 class InstitutionOutSchema(InstitutionSchema):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
@@ -255,16 +256,27 @@ def get_user(*, session: Session, actor: Actor, user_id: int) -> User:
     return user
 
 
-def who_am_i(*, session: Session, actor: Actor) -> dict:
+@dataclass(frozen=True)
+class Identity:
+    """The user behind an actor, and the codes of the institutions and regions they act for."""
+
+    name: str
+    email: str
+    administrator: bool
+    editor_of: list[str]
+    coordinator_of: list[str]
+
+
+def who_am_i(*, session: Session, actor: Actor) -> Identity:
     """The user behind an actor, and the codes of the institutions and regions they act for."""
     user = session.get(User, actor.user_id)
-    return {
-        "name": user.name,
-        "email": user.email,
-        "administrator": actor.is_administrator,
-        "editor_of": _codes(session, Institution, actor.editor_of),
-        "coordinator_of": _codes(session, Region, actor.coordinator_of),
-    }
+    return Identity(
+        name=user.name,
+        email=user.email,
+        administrator=actor.is_administrator,
+        editor_of=_codes(session, Institution, actor.editor_of),
+        coordinator_of=_codes(session, Region, actor.coordinator_of),
+    )
 
 
 def _codes(session: Session, model, ids) -> list[str]:
