@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import request, url_for
 
+from catalogue.api.auth import BEARER
 from catalogue.pagination import Page
 
 # Error responses every operation may give, documented once per kind of operation.
@@ -21,6 +22,34 @@ def if_match(what: str) -> dict:
         "schema": {"type": "string"},
         "description": f"The ETag of the {what} as you read it",
     }
+
+
+def token_operation(
+    blp,
+    rule: str,
+    method: str,
+    *,
+    body=None,
+    response=None,
+    status: int = 200,
+    errors: tuple[int, ...] = WRITE_ERRORS,
+    if_match: dict | None = None,
+):
+    """Decorator of an operation that needs an API token: its route, bearer security, the
+    If-Match header it requires (if any, with the errors that brings), its schemas and errors."""
+    if if_match:
+        errors = (*errors, *PRECONDITION_ERRORS)
+
+    def decorate(view):
+        view = document_errors(blp, *errors)(view)
+        view = blp.response(status, response)(view)
+        if body is not None:
+            view = blp.arguments(body)(view)
+        parameters = {"parameters": [if_match]} if if_match else {}
+        view = blp.doc(security=BEARER, **parameters)(view)
+        return blp.route(rule, methods=[method])(view)
+
+    return decorate
 
 
 def document_errors(blp, *codes: int):

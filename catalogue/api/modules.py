@@ -7,7 +7,6 @@ from flask_smorest import Blueprint
 
 from catalogue.accounts.permissions import require_edit_institution
 from catalogue.api.auth import (
-    BEARER,
     api_actor,
     client_base_version,
     etag,
@@ -15,12 +14,11 @@ from catalogue.api.auth import (
     writing_actor,
 )
 from catalogue.api.common import (
-    PRECONDITION_ERRORS,
     READ_ERRORS,
-    WRITE_ERRORS,
     document_errors,
     if_match,
     page_envelope,
+    token_operation,
 )
 from catalogue.audit import services as audit
 from catalogue.db import get_session
@@ -52,6 +50,17 @@ blp = Blueprint(
 )
 
 IF_MATCH = if_match("module")
+
+
+# A publish or archive can also conflict with the module's state.
+LIFECYCLE_ERRORS = (401, 403, 404, 409)
+
+
+def _module_write(rule: str, method: str = "POST", **options):
+    """Decorator of a write to one module, which needs the module's ETag in If-Match."""
+    return token_operation(
+        blp, "/modules/<id:module_id>" + rule, method, if_match=IF_MATCH, **options
+    )
 
 
 def institution_ref(institution) -> dict:
@@ -100,11 +109,9 @@ def list_modules(
     return page_envelope(result, result.items, "api_modules.list_modules")
 
 
-@blp.route("/modules", methods=["POST"])
-@blp.doc(security=BEARER)
-@blp.arguments(ModuleCreateSchema)
-@blp.response(201, ModuleOutSchema)
-@document_errors(blp, *WRITE_ERRORS)
+@token_operation(
+    blp, "/modules", "POST", body=ModuleCreateSchema, response=ModuleOutSchema, status=201
+)
 def create_module(data):
     """Create a draft module for an institution you edit."""
     actor = writing_actor()
@@ -130,10 +137,9 @@ def get_module(module_id: int):
     return _with_etag(module)
 
 
-@blp.route("/modules/<id:module_id>/draft", methods=["GET"])
-@blp.doc(security=BEARER)
-@blp.response(200, DraftSchema)
-@document_errors(blp, 401, 403, 404)
+@token_operation(
+    blp, "/modules/<id:module_id>/draft", "GET", response=DraftSchema, errors=(401, 403, 404)
+)
 def get_draft(module_id: int):
     """The content editors work on: unpublished changes, or the stored content if none."""
     actor = writing_actor()
@@ -142,11 +148,7 @@ def get_draft(module_id: int):
     return _with_etag(module, working_content(module))
 
 
-@blp.route("/modules/<id:module_id>", methods=["PUT"])
-@blp.doc(security=BEARER, parameters=[IF_MATCH])
-@blp.arguments(ModuleContentSchema)
-@blp.response(200, ModuleOutSchema)
-@document_errors(blp, *WRITE_ERRORS, *PRECONDITION_ERRORS)
+@_module_write("", "PUT", body=ModuleContentSchema, response=ModuleOutSchema)
 def update_module(data, module_id: int):
     """Replace a module's content. A published module keeps showing its published content
     until you publish again."""
@@ -170,10 +172,7 @@ def _lifecycle_call(module_id: int, operation):
     return operation(session=get_session(), actor=actor, module_id=module.id, base_version=base)
 
 
-@blp.route("/modules/<id:module_id>/publish", methods=["POST"])
-@blp.doc(security=BEARER, parameters=[IF_MATCH])
-@blp.response(200, PublishResultSchema)
-@document_errors(blp, 401, 403, 404, 409, *PRECONDITION_ERRORS)
+@_module_write("/publish", response=PublishResultSchema, errors=LIFECYCLE_ERRORS)
 def publish_module(module_id: int):
     """Publish the module's current content as a new version (409 if nothing changed)."""
     _module_obj, version = _lifecycle_call(module_id, editing.publish_module)
@@ -181,10 +180,7 @@ def publish_module(module_id: int):
     return _with_etag(module, {"module": module, "new_version": version})
 
 
-@blp.route("/modules/<id:module_id>/archive", methods=["POST"])
-@blp.doc(security=BEARER, parameters=[IF_MATCH])
-@blp.response(200, ModuleOutSchema)
-@document_errors(blp, 401, 403, 404, 409, *PRECONDITION_ERRORS)
+@_module_write("/archive", response=ModuleOutSchema, errors=LIFECYCLE_ERRORS)
 def archive_module(module_id: int):
     """Take the module out of the public catalogue."""
     _lifecycle_call(module_id, editing.archive_module)
@@ -223,10 +219,13 @@ def compare_versions(module_id: int, from_: int, to: int):
     return diff_content(before.content, after.content)
 
 
-@blp.route("/modules/<id:module_id>/audit", methods=["GET"])
-@blp.doc(security=BEARER)
-@blp.response(200, AuditEventSchema(many=True))
-@document_errors(blp, 401, 403, 404)
+@token_operation(
+    blp,
+    "/modules/<id:module_id>/audit",
+    "GET",
+    response=AuditEventSchema(many=True),
+    errors=(401, 403, 404),
+)
 def module_audit(module_id: int):
     """Every recorded change of the module and its runs (editors and administrators)."""
     actor = writing_actor()

@@ -33,6 +33,9 @@ from catalogue.search.outbox import enqueue_module
 from catalogue.signals import module_version_published
 from catalogue.vocabularies import ModuleStatus
 
+# What an edit reads of a module besides its own row, loaded with it.
+_MODULE_PARTS = (Module.tags, Module.units, Module.materials, Module.offerings)
+
 
 def _load_module(session: Session, module_id: int) -> Module:
     module = session.scalar(
@@ -40,10 +43,7 @@ def _load_module(session: Session, module_id: int) -> Module:
         .where(Module.id == module_id)
         .options(
             selectinload(Module.institution).selectinload(Institution.region),
-            selectinload(Module.tags),
-            selectinload(Module.units),
-            selectinload(Module.materials),
-            selectinload(Module.offerings),
+            *(selectinload(part) for part in _MODULE_PARTS),
         )
     )
     if module is None:
@@ -152,8 +152,8 @@ def update_module(
     session: Session,
     actor: Actor,
     module_id: int,
-    content: dict[str, Any],
     base_version: int | None,
+    content: dict[str, Any],
 ) -> Module:
     """Save an editor's changes: into the rows of a never-published module, else into its draft.
 
@@ -174,7 +174,6 @@ def update_module(
             # Published content stays as it is until the draft is published.
             module.draft_content = None if content == content_of(module) else content
         module.updated_at = utcnow()
-        session.add(module)
         _record_module_event(
             session,
             actor,
@@ -257,14 +256,7 @@ def archive_module(
             raise Conflict(_("This module is archived already."))
         module.status = ModuleStatus.ARCHIVED
         module.updated_at = utcnow()
-        session.add(module)
-        _record_module_event(
-            session,
-            actor,
-            module,
-            "module.archived",
-            summary=module.title,
-        )
+        _record_module_event(session, actor, module, "module.archived", summary=module.title)
         enqueue_module(session, module.id)
     return module
 
@@ -279,7 +271,6 @@ def discard_draft(
             raise Conflict(_("This module has no unpublished changes."))
         before = content_hash(module.draft_content)
         module.draft_content = None
-        session.add(module)
         _record_module_event(
             session,
             actor,

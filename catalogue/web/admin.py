@@ -13,7 +13,7 @@ from catalogue.db import get_session
 from catalogue.errors import Conflict, InvalidInput, NotFound
 from catalogue.institutions import services as institutions
 from catalogue.institutions.models import Institution
-from catalogue.web.forms import save_form
+from catalogue.web.forms import form_page, save_form
 from schemas.institutions import InstitutionSchema
 
 bp = Blueprint("admin", __name__, url_prefix="/manage/admin")
@@ -51,12 +51,8 @@ def users():
             errors.setdefault("email", [_("Give an e-mail address.")])
         if not values["name"].strip():
             errors.setdefault("name", [_("Give a name.")])
-    return render_template(
-        "admin/users.html",
-        users=accounts.list_users(session=session, actor=current_actor()),
-        errors=errors,
-        values=values,
-    ), (422 if errors else 200)
+    users = accounts.list_users(session=session, actor=current_actor())
+    return form_page("admin/users.html", values, errors, users=users)
 
 
 @bp.route("/users/<id:user_id>", methods=["GET", "POST"])
@@ -134,10 +130,10 @@ def institution_form(code: str | None = None):
         if not errors:
             flash(_("The institution has been saved."), "success")
             return redirect(url_for("pages.institution_detail", code=saved.code))
-    return render_template(
+    return form_page(
         "admin/institution_form.html",
+        values,
+        errors,
         institution=institution,
-        values=values,
-        errors=errors,
         regions=institutions.list_regions(session=session),
-    ), (422 if errors else 200)
+    )

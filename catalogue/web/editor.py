@@ -21,7 +21,7 @@ from catalogue.modules import editing
 from catalogue.modules import services as modules
 from catalogue.modules.content import apply_content, working_content
 from catalogue.modules.models import Module
-from catalogue.web.forms import save_form
+from catalogue.web.forms import form_page, save_form
 from catalogue.web.module_form import ModuleForm
 from schemas.modules import ModuleContentSchema, OfferingSchema
 
@@ -282,9 +282,7 @@ def new_offering(module_id: int):
         if not errors:
             flash(_("The run has been added."), "success")
             return redirect(url_for("editor.edit_module", module_id=module.id))
-    return render_template(
-        "editor/offering_form.html", module=module, offering=None, values=values, errors=errors
-    ), (422 if errors else 200)
+    return form_page("editor/offering_form.html", values, errors, module=module, offering=None)
 
 
 def _editable_offering(offering_id: int):
@@ -313,13 +311,7 @@ def edit_offering(offering_id: int):
         if not errors:
             flash(_("The run has been saved."), "success")
             return redirect(url_for("editor.edit_module", module_id=module.id))
-    return render_template(
-        "editor/offering_form.html",
-        module=module,
-        offering=offering,
-        values=values,
-        errors=errors,
-    ), (422 if errors else 200)
+    return form_page("editor/offering_form.html", values, errors, module=module, offering=offering)
 
 
 @bp.post("/offerings/<id:offering_id>/delete")

@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
+from flask import render_template
 from marshmallow import Schema, ValidationError
 
 from catalogue.accounts.auth import current_actor
 from catalogue.db import get_session
 from catalogue.errors import CatalogueError, Conflict
+
+
+@dataclass
+class FormState:
+    """What a form shows again after a post: the values as typed and the errors by form field."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, list[str]] = field(default_factory=dict)
 
 
 def save_form(
@@ -32,3 +42,9 @@ def save_form(
         return None, exc.messages
     except refusals as exc:
         return None, getattr(exc, "fields", None) or {"_schema": [exc.message]}
+
+
+def form_page(template: str, values: dict[str, Any], errors: dict[str, Any], **context: Any):
+    """A form page with what was typed and the errors by field; 422 when there are errors."""
+    page = render_template(template, values=values, errors=errors, **context)
+    return page, (422 if errors else 200)
