@@ -190,36 +190,35 @@ def test_the_exception_lists_name_files_that_exist():
         assert (ROOT / name).is_file(), name
 
 
+# Ways of importing schemas, and of touching flask.g, that the scans must find.
+SCHEMA_IMPORTS = [
+    "from schemas.modules import ModuleContentSchema\n",
+    "import schemas.common\n",
+    "def f():\n    from schemas import api\n",
+    "import importlib\nimportlib.import_module('schemas.seed')\n",
+]
+FLASK_G_USES = [
+    "from flask import g\n",
+    "from flask import current_app, g as request_state\n",
+    "import flask\nflask.g.actor = None\n",
+    "def f():\n    import flask\n    return flask.g.get('actor')\n",
+]
+
+
 def _write(root: Path, name: str, source: str) -> None:
     path = root / name
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(source)
 
 
-@pytest.mark.parametrize(
-    "source",
-    [
-        "from schemas.modules import ModuleContentSchema\n",
-        "import schemas.common\n",
-        "def f():\n    from schemas import api\n",
-        "import importlib\nimportlib.import_module('schemas.seed')\n",
-    ],
-)
+@pytest.mark.parametrize("source", SCHEMA_IMPORTS)
 def test_the_schema_scan_finds_an_import_from_the_domain(tmp_path, source):
     _write(tmp_path, "catalogue/modules/services.py", source)
     _write(tmp_path, "catalogue/api/modules.py", "from schemas.modules import X\n")
     assert _schema_importers(tmp_path) == ["catalogue/modules/services.py"]
 
 
-@pytest.mark.parametrize(
-    "source",
-    [
-        "from flask import g\n",
-        "from flask import current_app, g as request_state\n",
-        "import flask\nflask.g.actor = None\n",
-        "def f():\n    import flask\n    return flask.g.get('actor')\n",
-    ],
-)
+@pytest.mark.parametrize("source", FLASK_G_USES)
 def test_the_flask_g_scan_finds_a_service_using_it(tmp_path, source):
     _write(tmp_path, "catalogue/modules/services.py", source)
     _write(tmp_path, "catalogue/modules/queries.py", "g = 1\nfrom flask import request\n")

@@ -26,6 +26,19 @@ def app_context(app):
 pytestmark = pytest.mark.usefixtures("app_context")
 
 
+def _module_row() -> Module:
+    """A module row with placeholder content, to write content into."""
+    return Module(
+        institution_id=1,
+        code="M-1",
+        title="x",
+        sector="mbo",
+        level="mbo-3",
+        study_load_value=1,
+        study_load_unit="ects",
+    )
+
+
 def _paths(before, after) -> list[str]:
     return [change.path for change in diff_content(before, after)]
 
@@ -102,15 +115,7 @@ def test_content_written_to_rows_reads_back_the_same():
             material_content(title="Video", url="https://example.org/v"),
         ],
     )
-    module = Module(
-        institution_id=1,
-        code="M-1",
-        title="x",
-        sector="mbo",
-        level="mbo-3",
-        study_load_value=1,
-        study_load_unit="ects",
-    )
+    module = _module_row()
     apply_content(module, content)
     assert content_of(module) == content
     assert content_hash(content_of(module)) == content_hash(content)
@@ -118,15 +123,7 @@ def test_content_written_to_rows_reads_back_the_same():
 
 def test_tags_read_back_in_vocabulary_order_whatever_order_they_were_given():
     content = module_content("M-1", competencies=["collaboration", "technology"])
-    module = Module(
-        institution_id=1,
-        code="M-1",
-        title="x",
-        sector="mbo",
-        level="mbo-3",
-        study_load_value=1,
-        study_load_unit="ects",
-    )
+    module = _module_row()
     apply_content(module, content)
     assert content_of(module)["competencies"] == ["technology", "collaboration"]
 
@@ -149,15 +146,7 @@ def test_content_read_from_rows_is_what_the_content_schema_dumps():
         units=[unit_content("U1", study_load={"value": 2, "unit": "ects"})],
         materials=[material_content(unit_code="U1")],
     )
-    module = Module(
-        institution_id=1,
-        code="M-1",
-        title="x",
-        sector="mbo",
-        level="mbo-3",
-        study_load_value=1,
-        study_load_unit="ects",
-    )
+    module = _module_row()
     apply_content(module, content)
     read = content_of(module)
     dumped = ModuleContentSchema().dump(read)
