@@ -13,6 +13,13 @@ from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 from catalogue import create_app
 
 
+def _count_option(name: str, default: int, help: str):
+    """An option that takes a whole number of at least one, with its default shown."""
+    return click.option(
+        name, default=default, show_default=True, type=click.IntRange(min=1), help=help
+    )
+
+
 @click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False)
 def main() -> None:
     """National catalogue of semicon learning modules.
@@ -316,13 +323,7 @@ def search_drain() -> None:
 
 
 @search.command("prune")
-@click.option(
-    "--days",
-    default=30,
-    show_default=True,
-    type=click.IntRange(min=1),
-    help="Keep the changes of this many days.",
-)
+@_count_option("--days", 30, "Keep the changes of this many days.")
 @with_appcontext
 def search_prune(days: int) -> None:
     """Remove old outbox entries (run it daily, e.g. from cron).
@@ -413,20 +414,8 @@ def bench() -> None:
     "folder, removed afterwards).",
 )
 @click.option("--database-url", help="An empty PostgreSQL database to fill (default: SQLite).")
-@click.option(
-    "--queries-per-class",
-    default=50,
-    show_default=True,
-    type=click.IntRange(min=1),
-    help="Timed runs per query class and surface.",
-)
-@click.option(
-    "--clients",
-    default=4,
-    show_default=True,
-    type=click.IntRange(min=1),
-    help="Client threads of the throughput run.",
-)
+@_count_option("--queries-per-class", 50, "Timed runs per query class and surface.")
+@_count_option("--clients", 4, "Client threads of the throughput run.")
 @click.option("--seconds", default=20.0, show_default=True, help="Length of the throughput run.")
 @click.option("--workers", default=2, show_default=True, help="gunicorn workers.")
 @click.option("--processes", default=2, show_default=True, help="Indexing processes.")

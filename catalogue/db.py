@@ -80,6 +80,11 @@ def get_session() -> Session:
     return g.db_session
 
 
+def request_session() -> Session | None:
+    """The session of the current request or app context if one was opened, else None."""
+    return g.get("db_session")
+
+
 def _close_session(_exc: BaseException | None) -> None:
     session = g.pop("db_session", None)
     if session is not None:

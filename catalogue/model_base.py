@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
-from sqlmodel import Field, SQLModel
+from sqlmodel import JSON, Field, Relationship, SQLModel
 
 from catalogue.vocabularies import Vocabulary
 
@@ -53,6 +54,27 @@ def enum_check(column: str, vocabulary: type[Vocabulary], *, nullable: bool = Fa
     if nullable:
         condition = f"{column} IS NULL OR {condition}"
     return sa.CheckConstraint(condition, name=f"{column}_valid")
+
+
+def enum_checks(**columns: type[Vocabulary]) -> tuple[sa.CheckConstraint, ...]:
+    """One `enum_check` per column, given as column=vocabulary."""
+    return tuple(enum_check(column, vocabulary) for column, vocabulary in columns.items())
+
+
+def owned_children(back_populates: str, order_by: str, **options):
+    """A one-to-many relationship whose rows belong to the parent: saved and deleted with it."""
+    return Relationship(
+        back_populates=back_populates,
+        sa_relationship_kwargs={"cascade": "all, delete-orphan", "order_by": order_by, **options},
+    )
+
+
+class ContentSnapshot(SQLModel):
+    """Columns of an immutable, numbered snapshot of some content with its SHA-256 hash."""
+
+    number: int
+    content: dict[str, Any] = Field(sa_type=JSON)
+    content_hash: str = Field(max_length=64)
 
 
 def created_at_field():

@@ -2,48 +2,14 @@
 
 from sqlmodel import SQLModel
 
-from catalogue.accounts.models import ApiToken, Membership, User
-from catalogue.audit.models import AuditEvent
-from catalogue.institutions.models import Institution, Region, RegionTarget
-from catalogue.modules.models import (
-    LearningUnit,
-    Material,
-    Module,
-    ModuleTag,
-    ModuleVersion,
-    Offering,
-)
-from catalogue.recognition.models import (
-    Agreement,
-    AgreementApproval,
-    AgreementItem,
-    AgreementParty,
-    AgreementRevision,
-)
-from catalogue.search.models import OutboxEntry, OutboxHorizon
+# Importing a domain's models module registers its tables on the shared metadata.
+from catalogue.accounts import models as accounts  # noqa: F401
+from catalogue.audit import models as audit  # noqa: F401
+from catalogue.institutions import models as institutions  # noqa: F401
+from catalogue.modules import models as modules  # noqa: F401
+from catalogue.recognition import models as recognition  # noqa: F401
+from catalogue.search import models as search  # noqa: F401
 
 metadata = SQLModel.metadata
 
-__all__ = [
-    "Agreement",
-    "AgreementApproval",
-    "AgreementItem",
-    "AgreementParty",
-    "AgreementRevision",
-    "ApiToken",
-    "AuditEvent",
-    "Institution",
-    "LearningUnit",
-    "Material",
-    "Membership",
-    "Module",
-    "ModuleTag",
-    "ModuleVersion",
-    "Offering",
-    "OutboxEntry",
-    "OutboxHorizon",
-    "Region",
-    "RegionTarget",
-    "User",
-    "metadata",
-]
+__all__ = ["metadata"]

@@ -103,6 +103,27 @@ def read_seed(seed_dir: Path | None = None) -> SeedData:
     data.institutions = _load_file(
         seed_dir / "institutions.yaml", InstitutionsFileSchema(), "institutions"
     )["institutions"]
+    problems = _check_regions_and_institutions(data)
+    institution_codes = {i["code"] for i in data.institutions}
+    for path in sorted((seed_dir / "modules").glob("*.yaml")):
+        problems += _read_modules_file(path, data, institution_codes)
+    agreements_file = seed_dir / "agreements.yaml"
+    if agreements_file.exists():
+        data.agreements = _load_file(agreements_file, AgreementsFileSchema(), "agreements")[
+            "agreements"
+        ]
+        problems += _check_agreements(data)
+    demo_file = seed_dir / "demo_accounts.yaml"
+    if demo_file.exists():
+        data.demo_accounts = _load_file(demo_file, DemoAccountsFileSchema(), "accounts")["accounts"]
+        problems += _check_demo_accounts(data)
+    if problems:
+        raise SeedError("\n".join(problems))
+    return data
+
+
+def _check_regions_and_institutions(data: SeedData) -> list[str]:
+    """Partner regions and institutions' regions must exist; institution codes are unique."""
     region_codes = {r["code"] for r in data.regions}
     problems = []
     for index, region in enumerate(data.regions):
@@ -119,44 +140,46 @@ def read_seed(seed_dir: Path | None = None) -> SeedData:
         if institution["code"] in institution_codes:
             problems.append(f"{label}: code: another institution has this code")
         institution_codes.add(institution["code"])
-    for path in sorted((seed_dir / "modules").glob("*.yaml")):
-        loaded = _load_file(path, ModulesFileSchema(), "modules")
-        owner = loaded["institution"]
-        if owner not in institution_codes:
-            problems.append(f"modules/{path.name}: institution: no institution has code '{owner}'")
-        seen: set[str] = set()
-        for index, module in enumerate(loaded["modules"]):
-            if module["code"].lower() in seen:
+    return problems
+
+
+def _read_modules_file(path: Path, data: SeedData, institution_codes: set[str]) -> list[str]:
+    """Add one institution's modules file to `data`; the problems found in it."""
+    loaded = _load_file(path, ModulesFileSchema(), "modules")
+    owner = loaded["institution"]
+    problems = []
+    if owner not in institution_codes:
+        problems.append(f"modules/{path.name}: institution: no institution has code '{owner}'")
+    seen: set[str] = set()
+    for index, module in enumerate(loaded["modules"]):
+        if module["code"].lower() in seen:
+            problems.append(
+                f"modules/{path.name}: modules[{index}] (code {module['code']}): code: "
+                "another module of this institution has this code"
+            )
+        seen.add(module["code"].lower())
+        data.modules.append((owner, module))
+    return problems
+
+
+def _check_demo_accounts(data: SeedData) -> list[str]:
+    """Demo accounts' roles must name institutions and regions of the seed."""
+    institution_codes = {i["code"] for i in data.institutions}
+    region_codes = {r["code"] for r in data.regions}
+    problems = []
+    for index, account in enumerate(data.demo_accounts):
+        for role in account["roles"]:
+            if role.get("institution") and role["institution"] not in institution_codes:
                 problems.append(
-                    f"modules/{path.name}: modules[{index}] (code {module['code']}): code: "
-                    "another module of this institution has this code"
+                    f"demo_accounts.yaml: accounts[{index}]: roles: no institution has code "
+                    f"'{role['institution']}'"
                 )
-            seen.add(module["code"].lower())
-            data.modules.append((owner, module))
-    agreements_file = seed_dir / "agreements.yaml"
-    if agreements_file.exists():
-        data.agreements = _load_file(agreements_file, AgreementsFileSchema(), "agreements")[
-            "agreements"
-        ]
-        problems += _check_agreements(data)
-    demo_file = seed_dir / "demo_accounts.yaml"
-    if demo_file.exists():
-        data.demo_accounts = _load_file(demo_file, DemoAccountsFileSchema(), "accounts")["accounts"]
-        for index, account in enumerate(data.demo_accounts):
-            for role in account["roles"]:
-                if role.get("institution") and role["institution"] not in institution_codes:
-                    problems.append(
-                        f"demo_accounts.yaml: accounts[{index}]: roles: no institution has code "
-                        f"'{role['institution']}'"
-                    )
-                if role.get("region") and role["region"] not in region_codes:
-                    problems.append(
-                        f"demo_accounts.yaml: accounts[{index}]: roles: no region has code "
-                        f"'{role['region']}'"
-                    )
-    if problems:
-        raise SeedError("\n".join(problems))
-    return data
+            if role.get("region") and role["region"] not in region_codes:
+                problems.append(
+                    f"demo_accounts.yaml: accounts[{index}]: roles: no region has code "
+                    f"'{role['region']}'"
+                )
+    return problems
 
 
 def _check_agreements(data: SeedData) -> list[str]:

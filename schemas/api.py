@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import url_for
-from marshmallow import fields
+from marshmallow import fields, pre_dump
 
 from catalogue.vocabularies import (
+    NLQF_LEVEL,
+    OOAPI_LEVEL,
+    OOAPI_MODE_OF_DELIVERY,
+    OOAPI_SECTOR,
+    OOAPI_STUDY_LOAD_UNIT,
     AgreementKind,
     AgreementStatus,
     Competency,
@@ -90,6 +97,27 @@ class InstitutionListArgsSchema(BaseSchema):
 
 
 # -- responses ----------------------------------------------------------------------------
+# Response schemas dump the domain's objects (rows and read models) as the handlers return them.
+
+
+class Whole(fields.Nested):
+    """A nested schema that dumps the whole object, not one of its attributes."""
+
+    def get_value(self, obj, attr, accessor=None, default=None):
+        return obj
+
+
+class PageUrl(fields.String):
+    """The absolute URL of the object's page: an endpoint with arguments read from the object."""
+
+    def __init__(self, endpoint: str, arguments: dict[str, str], **kwargs):
+        super().__init__(required=True, **kwargs)
+        self.endpoint = endpoint
+        self.arguments = arguments
+
+    def get_value(self, obj, attr, accessor=None, default=None):
+        values = {name: getattr(obj, source) for name, source in self.arguments.items()}
+        return url_for(self.endpoint, _external=True, **values)
 
 
 class LinksSchema(BaseSchema):
@@ -128,8 +156,11 @@ class RegionOutSchema(BaseSchema):
 
     code = fields.String(required=True)
     name = fields.String(required=True)
-    partner_of = fields.String(
-        allow_none=True, metadata={"description": "Code of the region it cooperates through"}
+    partner_of = fields.Pluck(
+        RegionRefSchema,
+        "code",
+        allow_none=True,
+        metadata={"description": "Code of the region it cooperates through"},
     )
     description_nl = fields.String()
     description_en = fields.String()
@@ -140,7 +171,9 @@ class RegionOutSchema(BaseSchema):
     llo_target_note_nl = fields.String()
     llo_target_note_en = fields.String()
     targets = fields.List(fields.Nested(RegionTargetSchema))
-    institutions = fields.List(fields.String(), metadata={"description": "Institution codes"})
+    institutions = fields.Pluck(
+        InstitutionRefSchema, "code", many=True, metadata={"description": "Institution codes"}
+    )
 
 
 class InstitutionOutSchema(InstitutionSchema):
@@ -159,6 +192,22 @@ class OOAPISchema(BaseSchema):
     studyLoad = fields.Dict(required=True)
     modeOfDelivery = fields.List(fields.String(), required=True)
     teachingLanguage = fields.String(required=True)
+
+    @pre_dump
+    def _classify(self, module, **_kwargs) -> dict[str, Any]:
+        """The module's own codes, mapped to OOAPI's (see catalogue.vocabularies)."""
+        languages = module.languages
+        return {
+            "level": OOAPI_LEVEL[module.level],
+            "sector": OOAPI_SECTOR[module.sector],
+            "levelOfQualification": NLQF_LEVEL[module.level],
+            "studyLoad": {
+                "studyLoadUnit": OOAPI_STUDY_LOAD_UNIT[module.study_load_unit],
+                "value": module.study_load_value,
+            },
+            "modeOfDelivery": [OOAPI_MODE_OF_DELIVERY[m] for m in module.delivery_modes],
+            "teachingLanguage": languages[0] if languages else "",
+        }
 
 
 class OfferingOutSchema(OfferingSchema):
@@ -186,7 +235,9 @@ class ModuleSummarySchema(BaseSchema):
     status = fields.String(required=True)
     current_version = fields.Integer(required=True)
     updated_at = fields.AwareDateTime(required=True)
-    url = fields.String(required=True, metadata={"description": "The module's page"})
+    url = PageUrl(
+        "pages.module_detail", {"module_id": "id"}, metadata={"description": "The module's page"}
+    )
 
 
 class ModulePageSchema(PageSchema):
@@ -206,8 +257,8 @@ class ModuleOutSchema(ModuleContentSchema):
     created_at = fields.AwareDateTime(required=True)
     updated_at = fields.AwareDateTime(required=True)
     offerings = fields.List(fields.Nested(OfferingOutSchema), required=True)
-    ooapi = fields.Nested(OOAPISchema, required=True)
-    url = fields.String(required=True)
+    ooapi = Whole(OOAPISchema, required=True)
+    url = PageUrl("pages.module_detail", {"module_id": "id"})
     units = fields.List(fields.Nested(LearningUnitSchema), required=True)
     materials = fields.List(fields.Nested(MaterialSchema), required=True)
 
@@ -226,7 +277,7 @@ class VersionSummarySchema(BaseSchema):
     number = fields.Integer(required=True)
     content_hash = fields.String(required=True, metadata={"description": "SHA-256, hex"})
     published_at = fields.AwareDateTime(required=True)
-    published_by = fields.String(required=True)
+    published_by = fields.String(required=True, attribute="published_by_name")
 
 
 class VersionSchema(VersionSummarySchema):
@@ -239,7 +290,7 @@ class PublishResultSchema(BaseSchema):
 
 
 class FieldChangeSchema(BaseSchema):
-    field = fields.String(required=True)
+    field = fields.String(required=True, attribute="path")
     before = fields.Raw(allow_none=True)
     after = fields.Raw(allow_none=True)
 
@@ -251,7 +302,7 @@ class CompareArgsSchema(BaseSchema):
 
 class AuditEventSchema(BaseSchema):
     occurred_at = fields.AwareDateTime(required=True)
-    actor = fields.String(required=True)
+    actor = fields.String(required=True, attribute="actor_name")
     via = fields.String(required=True)
     action = fields.String(required=True)
     entity_type = fields.String(required=True)

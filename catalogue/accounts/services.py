@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
@@ -30,6 +31,25 @@ class LoginThrottled(PermissionDenied):
     """Too many failed logins: the account is locked for a while."""
 
     status_code = 429
+
+
+def _record_user_event(
+    session: Session,
+    actor: Actor,
+    action: str,
+    user_id: int,
+    summary: str,
+    institution_id: int | None = None,
+) -> None:
+    """Record an audit event about a user account."""
+    record_event(
+        session,
+        actor,
+        action=action,
+        entity_id=user_id,
+        institution_id=institution_id,
+        summary=summary,
+    )
 
 
 def hash_password(password: str) -> str:
@@ -119,13 +139,8 @@ def change_password(*, session: Session, user: User, current: str, new: str) -> 
         user = session.merge(user)
         user.password_hash = hash_password(new)
         user.session_nonce = secrets.token_hex(8)
-        record_event(
-            session,
-            actor_for(user),
-            action="user.password_changed",
-            entity_type="user",
-            entity_id=user.id,
-            summary="password changed",
+        _record_user_event(
+            session, actor_for(user), "user.password_changed", user.id, "password changed"
         )
 
 
@@ -140,14 +155,7 @@ def create_user(*, session: Session, actor: Actor, email: str, name: str, passwo
         user = User(email=email, name=name.strip(), password_hash=hash_password(password))
         session.add(user)
         session.flush()
-        record_event(
-            session,
-            actor,
-            action="user.created",
-            entity_type="user",
-            entity_id=user.id,
-            summary=f"account {email} created",
-        )
+        _record_user_event(session, actor, "user.created", user.id, f"account {email} created")
     return user
 
 
@@ -188,14 +196,13 @@ def grant_role(
         )
         session.add(membership)
         session.flush()
-        record_event(
+        _record_user_event(
             session,
             actor,
-            action="user.role_granted",
-            entity_type="user",
-            entity_id=user.id,
+            "user.role_granted",
+            user.id,
+            f"{role} granted to {user.email}",
             institution_id=institution_id,
-            summary=f"{role} granted to {user.email}",
         )
     return membership
 
@@ -207,14 +214,13 @@ def revoke_role(*, session: Session, actor: Actor, membership_id: int) -> None:
         membership = session.get(Membership, membership_id)
         if membership is None:
             raise NotFound(_("No such role."))
-        record_event(
+        _record_user_event(
             session,
             actor,
-            action="user.role_revoked",
-            entity_type="user",
-            entity_id=membership.user_id,
+            "user.role_revoked",
+            membership.user_id,
+            f"{membership.role} revoked",
             institution_id=membership.institution_id,
-            summary=f"{membership.role} revoked",
         )
         session.delete(membership)
 
@@ -230,13 +236,8 @@ def set_active(*, session: Session, actor: Actor, user_id: int, active: bool) ->
             raise NotFound(_("No such account."))
         user.is_active = active
         user.session_nonce = secrets.token_hex(8)
-        record_event(
-            session,
-            actor,
-            action="user.activated" if active else "user.blocked",
-            entity_type="user",
-            entity_id=user.id,
-            summary=user.email,
+        _record_user_event(
+            session, actor, "user.activated" if active else "user.blocked", user.id, user.email
         )
 
 
@@ -255,16 +256,27 @@ def get_user(*, session: Session, actor: Actor, user_id: int) -> User:
     return user
 
 
-def who_am_i(*, session: Session, actor: Actor) -> dict:
+@dataclass(frozen=True)
+class Identity:
+    """The user behind an actor, and the codes of the institutions and regions they act for."""
+
+    name: str
+    email: str
+    administrator: bool
+    editor_of: list[str]
+    coordinator_of: list[str]
+
+
+def who_am_i(*, session: Session, actor: Actor) -> Identity:
     """The user behind an actor, and the codes of the institutions and regions they act for."""
     user = session.get(User, actor.user_id)
-    return {
-        "name": user.name,
-        "email": user.email,
-        "administrator": actor.is_administrator,
-        "editor_of": _codes(session, Institution, actor.editor_of),
-        "coordinator_of": _codes(session, Region, actor.coordinator_of),
-    }
+    return Identity(
+        name=user.name,
+        email=user.email,
+        administrator=actor.is_administrator,
+        editor_of=_codes(session, Institution, actor.editor_of),
+        coordinator_of=_codes(session, Region, actor.coordinator_of),
+    )
 
 
 def _codes(session: Session, model, ids) -> list[str]:

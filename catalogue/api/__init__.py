@@ -12,6 +12,7 @@ from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 from flask_smorest import Api
 
+from catalogue.http import csrf
 from catalogue.routing import IdConverter, id_parameter_schema
 from schemas.api import ErrorSchema
 
@@ -22,7 +23,7 @@ class CatalogueApi(Api):
     ERROR_SCHEMA = ErrorSchema
 
     def _register_error_handlers(self):
-        # One handler for pages and API alike is registered by catalogue.web; see api/errors.py.
+        # One handler for pages and API alike is registered by catalogue.http.
         pass
 
 
@@ -68,7 +69,4 @@ def init_app(app: Flask) -> None:
     app.before_request(check_api_write)
     for module in (meta, institutions, modules, offerings, search, recognition):
         api.register_blueprint(module.blp)
-    from catalogue.web import csrf
-
-    for module in (meta, institutions, modules, offerings, search, recognition):
         csrf.exempt(module.blp)

@@ -4,12 +4,52 @@ from __future__ import annotations
 
 from flask import request, url_for
 
+from catalogue.api.auth import BEARER
 from catalogue.pagination import Page
 
 # Error responses every operation may give, documented once per kind of operation.
 READ_ERRORS = (400, 401, 404, 422)
 WRITE_ERRORS = (400, 401, 403, 404, 409, 415, 422)
 PRECONDITION_ERRORS = (412, 428)
+
+
+def if_match(what: str) -> dict:
+    """The OpenAPI description of the If-Match header a write of `what` requires."""
+    return {
+        "in": "header",
+        "name": "If-Match",
+        "required": True,
+        "schema": {"type": "string"},
+        "description": f"The ETag of the {what} as you read it",
+    }
+
+
+def token_operation(
+    blp,
+    rule: str,
+    method: str,
+    *,
+    body=None,
+    response=None,
+    status: int = 200,
+    errors: tuple[int, ...] = WRITE_ERRORS,
+    if_match: dict | None = None,
+):
+    """Decorator of an operation that needs an API token: its route, bearer security, the
+    If-Match header it requires (if any, with the errors that brings), its schemas and errors."""
+    if if_match:
+        errors = (*errors, *PRECONDITION_ERRORS)
+
+    def decorate(view):
+        view = document_errors(blp, *errors)(view)
+        view = blp.response(status, response)(view)
+        if body is not None:
+            view = blp.arguments(body)(view)
+        parameters = {"parameters": [if_match]} if if_match else {}
+        view = blp.doc(security=BEARER, **parameters)(view)
+        return blp.route(rule, methods=[method])(view)
+
+    return decorate
 
 
 def document_errors(blp, *codes: int):
@@ -56,15 +96,4 @@ def page_envelope(page: Page, items: list, endpoint: str, **view_args) -> dict:
             "next": link(page.page + 1) if page.has_next else None,
             "prev": link(page.page - 1) if page.has_previous else None,
         },
-    }
-
-
-def if_match(what: str) -> dict:
-    """The OpenAPI description of the If-Match header a conditional write requires."""
-    return {
-        "in": "header",
-        "name": "If-Match",
-        "required": True,
-        "schema": {"type": "string"},
-        "description": f"The ETag of the {what} as you read it",
     }

@@ -17,15 +17,6 @@ blp = Blueprint(
 )
 
 
-def _region_out(region) -> dict:
-    return {
-        **region.model_dump(),
-        "partner_of": region.partner_of.code if region.partner_of else None,
-        "targets": [target.model_dump() for target in region.targets],
-        "institutions": [i.code for i in region.institutions],
-    }
-
-
 def _institution_out(institution, counts: dict[int, int]) -> dict:
     return {
         **institution.model_dump(),
@@ -39,7 +30,7 @@ def _institution_out(institution, counts: dict[int, int]) -> dict:
 @document_errors(blp, 400)
 def list_regions():
     """All regions with their budgets, LLO targets and institutions."""
-    return [_region_out(r) for r in institutions.list_regions(session=get_session())]
+    return institutions.list_regions(session=get_session())
 
 
 @blp.route("/regions/<code>", methods=["GET"])
@@ -47,7 +38,7 @@ def list_regions():
 @document_errors(blp, 404)
 def get_region(code: str):
     """One region."""
-    return _region_out(institutions.get_region(session=get_session(), code=code))
+    return institutions.get_region(session=get_session(), code=code)
 
 
 @blp.route("/institutions", methods=["GET"])

@@ -6,28 +6,26 @@ from flask import url_for
 from flask_smorest import Blueprint
 
 from catalogue.accounts.permissions import require_edit_institution
-from catalogue.api.auth import BEARER, api_actor, etag, required_base_version, writing_actor
-from catalogue.api.common import PRECONDITION_ERRORS, WRITE_ERRORS, document_errors
+from catalogue.api.auth import api_actor, etag, required_base_version, writing_actor
+from catalogue.api.common import (
+    document_errors,
+    if_match,
+    token_operation,
+)
 from catalogue.db import get_session
 from catalogue.modules import editing
 from catalogue.modules import services as modules
-from catalogue.modules.models import Offering
 from schemas.api import OfferingOutSchema
 from schemas.modules import OfferingSchema
 
 blp = Blueprint("api_offerings", __name__, url_prefix="/api/v1", description="Runs of modules")
 
-IF_MATCH = {
-    "in": "header",
-    "name": "If-Match",
-    "required": True,
-    "schema": {"type": "string"},
-    "description": "The ETag of the run as you read it",
-}
+IF_MATCH = if_match("run")
 
 
-def _out(offering: Offering) -> dict:
-    return offering.model_dump()
+def _etag_header(offering) -> dict[str, str]:
+    """The run's ETag, for its next write."""
+    return {"ETag": etag(offering.lock_version)}
 
 
 def _editable_offering(offering_id: int):
@@ -37,11 +35,14 @@ def _editable_offering(offering_id: int):
     return actor, offering
 
 
-@blp.route("/modules/<id:module_id>/offerings", methods=["POST"])
-@blp.doc(security=BEARER)
-@blp.arguments(OfferingSchema)
-@blp.response(201, OfferingOutSchema)
-@document_errors(blp, *WRITE_ERRORS)
+@token_operation(
+    blp,
+    "/modules/<id:module_id>/offerings",
+    "POST",
+    body=OfferingSchema,
+    response=OfferingOutSchema,
+    status=201,
+)
 def create_offering(data, module_id: int):
     """Add a run to a module."""
     actor = writing_actor()
@@ -53,7 +54,7 @@ def create_offering(data, module_id: int):
         "ETag": etag(offering.lock_version),
         "Location": url_for("api_offerings.get_offering", offering_id=offering.id),
     }
-    return _out(offering), 201, headers
+    return offering, 201, headers
 
 
 @blp.route("/offerings/<id:offering_id>", methods=["GET"])
@@ -64,14 +65,17 @@ def get_offering(offering_id: int):
     offering = modules.get_offering(
         session=get_session(), actor=api_actor(), offering_id=offering_id
     )
-    return _out(offering), 200, {"ETag": etag(offering.lock_version)}
+    return offering, 200, _etag_header(offering)
 
 
-@blp.route("/offerings/<id:offering_id>", methods=["PUT"])
-@blp.doc(security=BEARER, parameters=[IF_MATCH])
-@blp.arguments(OfferingSchema)
-@blp.response(200, OfferingOutSchema)
-@document_errors(blp, *WRITE_ERRORS, *PRECONDITION_ERRORS)
+@token_operation(
+    blp,
+    "/offerings/<id:offering_id>",
+    "PUT",
+    body=OfferingSchema,
+    response=OfferingOutSchema,
+    if_match=IF_MATCH,
+)
 def update_offering(data, offering_id: int):
     """Replace a run."""
     actor, offering = _editable_offering(offering_id)
@@ -79,13 +83,17 @@ def update_offering(data, offering_id: int):
     offering = editing.update_offering(
         session=get_session(), actor=actor, offering_id=offering.id, data=data, base_version=base
     )
-    return _out(offering), 200, {"ETag": etag(offering.lock_version)}
+    return offering, 200, _etag_header(offering)
 
 
-@blp.route("/offerings/<id:offering_id>", methods=["DELETE"])
-@blp.doc(security=BEARER, parameters=[IF_MATCH])
-@blp.response(204)
-@document_errors(blp, 401, 403, 404, *PRECONDITION_ERRORS)
+@token_operation(
+    blp,
+    "/offerings/<id:offering_id>",
+    "DELETE",
+    status=204,
+    errors=(401, 403, 404),
+    if_match=IF_MATCH,
+)
 def delete_offering(offering_id: int):
     """Remove a run."""
     actor, offering = _editable_offering(offering_id)

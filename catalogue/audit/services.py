@@ -20,7 +20,7 @@ def record_event(
     actor: Actor,
     *,
     action: str,
-    entity_type: str,
+    entity_type: str | None = None,
     entity_id: int,
     institution_id: int | None = None,
     module_id: int | None = None,
@@ -29,13 +29,16 @@ def record_event(
     after_hash: str | None = None,
     details: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Add one audit event to the current transaction."""
+    """Add one audit event to the current transaction.
+
+    Actions are named `<entity type>.<what happened>`; the entity type defaults to that prefix.
+    """
     event = AuditEvent(
         actor_id=actor.user_id,
         actor_name=actor.name or "system",
         via=actor.via,
         action=action,
-        entity_type=entity_type,
+        entity_type=entity_type or action.split(".", 1)[0],
         entity_id=entity_id,
         institution_id=institution_id,
         module_id=module_id,

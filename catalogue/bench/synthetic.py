@@ -33,9 +33,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import Engine, func, select, text
 
+from catalogue.hashing import canonical_json
 from catalogue.institutions.models import Institution, Region, RegionTarget
 from catalogue.models import metadata
-from catalogue.hashing import canonical_json
 from catalogue.modules.content import LIST_FIELDS, SCALAR_FIELDS, UNIT_FIELDS
 from catalogue.modules.models import (
     TAG_VOCABULARIES,

@@ -116,7 +116,6 @@ def save_institution(
             session,
             actor,
             action=action,
-            entity_type="institution",
             entity_id=institution.id,
             institution_id=institution.id,
             summary=institution.name,

@@ -1,8 +1,9 @@
 """The canonical content form of a module: read it from rows, write it to rows, hash it, diff it.
 
-A module's content (its fields, learning units and material) is one dict shaped by
-`schemas.modules.ModuleContentSchema`. Drafts, published versions, content hashes and version
-diffs all work on this form, so that they agree with each other and with the API.
+A module's content (its fields, learning units and material) is one dict in the form that
+`schemas.modules.ModuleContentSchema` loads and dumps (the boundary validates it there; a test keeps
+both forms equal). Drafts, published versions, content hashes and version diffs all work on this
+form, so that they agree with each other and with the API.
 """
 
 from __future__ import annotations
@@ -13,9 +14,6 @@ from typing import Any
 from catalogue.hashing import canonical_json, content_hash  # noqa: F401 - the module's hash
 from catalogue.modules.models import LearningUnit, Material, Module
 from catalogue.vocabularies import TAG_VOCABULARIES
-from schemas.modules import ModuleContentSchema
-
-_content_schema = ModuleContentSchema()
 
 # Fields of the module itself, in the order a person reads them on the form.
 SCALAR_FIELDS = (
@@ -53,23 +51,28 @@ MATERIAL_FIELDS = (
 )
 
 
+# The order of the content's keys, as the content schema declares its fields.
+CONTENT_KEYS = (
+    *SCALAR_FIELDS[:6],
+    "study_load",
+    *TAG_VOCABULARIES,
+    "learning_outcomes",
+    *SCALAR_FIELDS[6:],
+    "esco_uris",
+    "units",
+    "materials",
+)
+UNIT_KEYS = (*UNIT_FIELDS[:4], "study_load", *UNIT_FIELDS[4:])
+
+
 def content_of(module: Module) -> dict[str, Any]:
     """The module's content as stored in its rows, in canonical form."""
-    raw: dict[str, Any] = {name: getattr(module, name) for name in SCALAR_FIELDS + LIST_FIELDS}
-    raw["study_load"] = {"value": module.study_load_value, "unit": module.study_load_unit}
-    for vocabulary in TAG_VOCABULARIES:
-        raw[vocabulary] = module.codes(vocabulary)
-    raw["units"] = [
-        {
-            **{name: getattr(unit, name) for name in UNIT_FIELDS},
-            "study_load": {"value": unit.study_load_value, "unit": unit.study_load_unit},
-        }
-        for unit in module.units
-    ]
-    raw["materials"] = [
+    content: dict[str, Any] = {name: getattr(module, name) for name in CONTENT_KEYS[:-2]}
+    content["units"] = [{name: getattr(unit, name) for name in UNIT_KEYS} for unit in module.units]
+    content["materials"] = [
         {name: getattr(material, name) for name in MATERIAL_FIELDS} for material in module.materials
     ]
-    return _content_schema.dump(raw)
+    return content
 
 
 def working_content(module: Module) -> dict[str, Any]:

@@ -33,6 +33,9 @@ from catalogue.search.outbox import enqueue_module
 from catalogue.signals import module_version_published
 from catalogue.vocabularies import ModuleStatus
 
+# What an edit reads of a module besides its own row, loaded with it.
+_MODULE_PARTS = (Module.tags, Module.units, Module.materials, Module.offerings)
+
 
 def _load_module(session: Session, module_id: int) -> Module:
     module = session.scalar(
@@ -40,10 +43,7 @@ def _load_module(session: Session, module_id: int) -> Module:
         .where(Module.id == module_id)
         .options(
             selectinload(Module.institution).selectinload(Institution.region),
-            selectinload(Module.tags),
-            selectinload(Module.units),
-            selectinload(Module.materials),
-            selectinload(Module.offerings),
+            *(selectinload(part) for part in _MODULE_PARTS),
         )
     )
     if module is None:
@@ -63,6 +63,35 @@ def _check_not_stale(module: Module, base_version: int | None, submitted=None) -
         ),
         current_version=module.lock_version,
         changes=[{"field": c.path, "yours": c.before, "stored": c.after} for c in changes],
+    )
+
+
+def _editable_module(
+    session: Session, actor: Actor, module_id: int, base_version: int | None, submitted=None
+) -> Module:
+    """The module to change: loaded, the actor allowed to edit it, the editor's copy current."""
+    module = _load_module(session, module_id)
+    require_edit_institution(actor, module.institution_id)
+    _check_not_stale(module, base_version, submitted)
+    return module
+
+
+def _record_module_event(
+    session: Session, actor: Actor, module: Module, action: str, entity_id=None, **event
+) -> None:
+    """Record an audit event about the module, or about its run with id `entity_id`.
+
+    Flushes first, so that a row added in this transaction has its id.
+    """
+    session.flush()
+    record_event(
+        session,
+        actor,
+        action=action,
+        entity_id=entity_id or module.id,
+        institution_id=module.institution_id,
+        module_id=module.id,
+        **event,
     )
 
 
@@ -106,15 +135,11 @@ def create_module(
         )
         apply_content(module, content)
         session.add(module)
-        session.flush()
-        record_event(
+        _record_module_event(
             session,
             actor,
-            action="module.created",
-            entity_type="module",
-            entity_id=module.id,
-            institution_id=institution_id,
-            module_id=module.id,
+            module,
+            "module.created",
             summary=content["title"],
             after_hash=content_hash(content_of(module)),
         )
@@ -127,8 +152,8 @@ def update_module(
     session: Session,
     actor: Actor,
     module_id: int,
-    content: dict[str, Any],
     base_version: int | None,
+    content: dict[str, Any],
 ) -> Module:
     """Save an editor's changes: into the rows of a never-published module, else into its draft.
 
@@ -136,9 +161,7 @@ def update_module(
     version means someone else saved in between, and the edit is refused (StaleEdit).
     """
     with write_transaction(session):
-        module = _load_module(session, module_id)
-        require_edit_institution(actor, module.institution_id)
-        _check_not_stale(module, base_version, content)
+        module = _editable_module(session, actor, module_id, base_version, content)
         before = working_content(module)
         changes = diff_content(before, content)
         if not changes:
@@ -151,15 +174,11 @@ def update_module(
             # Published content stays as it is until the draft is published.
             module.draft_content = None if content == content_of(module) else content
         module.updated_at = utcnow()
-        session.add(module)
-        record_event(
+        _record_module_event(
             session,
             actor,
-            action="module.updated",
-            entity_type="module",
-            entity_id=module.id,
-            institution_id=module.institution_id,
-            module_id=module.id,
+            module,
+            "module.updated",
             summary=_summary(changes),
             before_hash=content_hash(before),
             after_hash=content_hash(content),
@@ -177,20 +196,10 @@ def publish_module(
     module public again if it was archived.
     """
     with write_transaction(session):
-        module = _load_module(session, module_id)
-        require_edit_institution(actor, module.institution_id)
-        _check_not_stale(module, base_version)
-        before_hash = None
+        module = _editable_module(session, actor, module_id, base_version)
         latest = latest_version(session, module.id)
-        if latest is not None:
-            before_hash = latest.content_hash
-        if module.draft_content is not None:
-            if module.draft_content["code"].lower() != module.code.lower():
-                _ensure_code_free(
-                    session, module.institution_id, module.draft_content["code"], module.id
-                )
-            apply_content(module, module.draft_content)
-            module.draft_content = None
+        before_hash = latest.content_hash if latest is not None else None
+        _apply_draft(session, module)
         content = content_of(module)
         digest = content_hash(content)
         version = None
@@ -211,16 +220,11 @@ def publish_module(
             )
         module.status = ModuleStatus.PUBLISHED
         module.published_at = utcnow()
-        session.add(module)
-        session.flush()
-        record_event(
+        _record_module_event(
             session,
             actor,
-            action="module.published",
-            entity_type="module",
-            entity_id=module.id,
-            institution_id=module.institution_id,
-            module_id=module.id,
+            module,
+            "module.published",
             summary=f"v{module.current_version}" + ("" if version else " (republished)"),
             before_hash=before_hash,
             after_hash=digest,
@@ -232,29 +236,27 @@ def publish_module(
     return module, version
 
 
+def _apply_draft(session: Session, module: Module) -> None:
+    """Write a module's pending draft into its rows, after checking its code is still free."""
+    if module.draft_content is None:
+        return
+    if module.draft_content["code"].lower() != module.code.lower():
+        _ensure_code_free(session, module.institution_id, module.draft_content["code"], module.id)
+    apply_content(module, module.draft_content)
+    module.draft_content = None
+
+
 def archive_module(
     *, session: Session, actor: Actor, module_id: int, base_version: int | None = None
 ) -> Module:
     """Take a module out of the public catalogue (it can be published again later)."""
     with write_transaction(session):
-        module = _load_module(session, module_id)
-        require_edit_institution(actor, module.institution_id)
-        _check_not_stale(module, base_version)
+        module = _editable_module(session, actor, module_id, base_version)
         if module.status == ModuleStatus.ARCHIVED:
             raise Conflict(_("This module is archived already."))
         module.status = ModuleStatus.ARCHIVED
         module.updated_at = utcnow()
-        session.add(module)
-        record_event(
-            session,
-            actor,
-            action="module.archived",
-            entity_type="module",
-            entity_id=module.id,
-            institution_id=module.institution_id,
-            module_id=module.id,
-            summary=module.title,
-        )
+        _record_module_event(session, actor, module, "module.archived", summary=module.title)
         enqueue_module(session, module.id)
     return module
 
@@ -264,22 +266,16 @@ def discard_draft(
 ) -> Module:
     """Throw away the unpublished changes of a published module."""
     with write_transaction(session):
-        module = _load_module(session, module_id)
-        require_edit_institution(actor, module.institution_id)
-        _check_not_stale(module, base_version)
+        module = _editable_module(session, actor, module_id, base_version)
         if module.draft_content is None:
             raise Conflict(_("This module has no unpublished changes."))
         before = content_hash(module.draft_content)
         module.draft_content = None
-        session.add(module)
-        record_event(
+        _record_module_event(
             session,
             actor,
-            action="module.draft_discarded",
-            entity_type="module",
-            entity_id=module.id,
-            institution_id=module.institution_id,
-            module_id=module.id,
+            module,
+            "module.draft_discarded",
             before_hash=before,
             after_hash=content_hash(content_of(module)),
         )
@@ -345,25 +341,29 @@ def create_offering(
         offering = Offering(module_id=module.id, **data)
         session.add(offering)
         session.flush()
-        record_event(
-            session,
-            actor,
-            action="offering.created",
-            entity_type="offering",
-            entity_id=offering.id,
-            institution_id=module.institution_id,
-            module_id=module.id,
-            summary=f"{data['code']} {data['start_date']}",
+        summary = f"{data['code']} {data['start_date']}"
+        _record_module_event(
+            session, actor, module, "offering.created", offering.id, summary=summary
         )
         enqueue_module(session, module.id)
     return offering
 
 
-def _load_offering(session: Session, offering_id: int) -> Offering:
+def _editable_offering(
+    session: Session, actor: Actor, offering_id: int, base_version: int | None
+) -> tuple[Offering, Module]:
+    """The run to change and its module: the actor allowed to edit it, the editor's copy current."""
     offering = session.get(Offering, offering_id)
     if offering is None:
         raise NotFound(_("No run with id %(id)s.", id=offering_id))
-    return offering
+    module = _load_module(session, offering.module_id)
+    require_edit_institution(actor, module.institution_id)
+    if base_version is not None and base_version != offering.lock_version:
+        raise StaleEdit(
+            _("Someone else changed this run while you were working on it."),
+            current_version=offering.lock_version,
+        )
+    return offering, module
 
 
 def update_offering(
@@ -376,28 +376,15 @@ def update_offering(
 ) -> Offering:
     """Change a run; refused when based on an outdated copy."""
     with write_transaction(session):
-        offering = _load_offering(session, offering_id)
-        module = _load_module(session, offering.module_id)
-        require_edit_institution(actor, module.institution_id)
-        if base_version is not None and base_version != offering.lock_version:
-            raise StaleEdit(
-                _("Someone else changed this run while you were working on it."),
-                current_version=offering.lock_version,
-            )
+        offering, module = _editable_offering(session, actor, offering_id, base_version)
         _ensure_offering_code_free(module, data["code"], offering.id)
         changed = [k for k, v in data.items() if getattr(offering, k) != v]
         for key, value in data.items():
             setattr(offering, key, value)
         session.add(offering)
-        record_event(
-            session,
-            actor,
-            action="offering.updated",
-            entity_type="offering",
-            entity_id=offering.id,
-            institution_id=module.institution_id,
-            module_id=module.id,
-            summary=", ".join(changed),
+        summary = ", ".join(changed)
+        _record_module_event(
+            session, actor, module, "offering.updated", offering.id, summary=summary
         )
         enqueue_module(session, module.id)
     return offering
@@ -408,23 +395,9 @@ def delete_offering(
 ) -> None:
     """Remove a run."""
     with write_transaction(session):
-        offering = _load_offering(session, offering_id)
-        module = _load_module(session, offering.module_id)
-        require_edit_institution(actor, module.institution_id)
-        if base_version is not None and base_version != offering.lock_version:
-            raise StaleEdit(
-                _("Someone else changed this run while you were working on it."),
-                current_version=offering.lock_version,
-            )
-        record_event(
-            session,
-            actor,
-            action="offering.deleted",
-            entity_type="offering",
-            entity_id=offering.id,
-            institution_id=module.institution_id,
-            module_id=module.id,
-            summary=offering.code,
+        offering, module = _editable_offering(session, actor, offering_id, base_version)
+        _record_module_event(
+            session, actor, module, "offering.deleted", offering.id, summary=offering.code
         )
         session.delete(offering)
         enqueue_module(session, module.id)

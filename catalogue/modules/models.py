@@ -13,7 +13,14 @@ import sqlalchemy as sa
 from sqlmodel import JSON, Field, Relationship, SQLModel
 
 from catalogue.institutions.models import Institution
-from catalogue.model_base import UTCDateTime, created_at_field, enum_check, updated_at_field
+from catalogue.model_base import (
+    ContentSnapshot,
+    UTCDateTime,
+    created_at_field,
+    enum_checks,
+    owned_children,
+    updated_at_field,
+)
 from catalogue.vocabularies import (
     TAG_VOCABULARIES,
     ComponentType,
@@ -37,6 +44,17 @@ def _lock_column(table: str) -> sa.Column:
     return _LOCK_COLUMNS[table]
 
 
+def _study_load(row) -> dict[str, Any]:
+    """A row's study load as its content gives it; whole numbers are floats however typed."""
+    value = row.study_load_value
+    return {"value": None if value is None else float(value), "unit": row.study_load_unit}
+
+
+def _tag_codes(vocabulary: str) -> property:
+    """A read-only attribute: the module's codes in one vocabulary, in vocabulary order."""
+    return property(lambda module: module.codes(vocabulary))
+
+
 def _tag_check() -> sa.CheckConstraint:
     clauses = []
     for vocabulary, enum in TAG_VOCABULARIES.items():
@@ -51,10 +69,9 @@ class Module(SQLModel, table=True):
     __tablename__ = "module"
     __table_args__ = (
         sa.UniqueConstraint("institution_id", "code"),
-        enum_check("sector", Sector),
-        enum_check("level", Level),
-        enum_check("study_load_unit", StudyLoadUnit),
-        enum_check("status", ModuleStatus),
+        *enum_checks(
+            sector=Sector, level=Level, study_load_unit=StudyLoadUnit, status=ModuleStatus
+        ),
         sa.CheckConstraint("study_load_value > 0", name="study_load_positive"),
     )
 
@@ -93,24 +110,21 @@ class Module(SQLModel, table=True):
         back_populates="module",
         sa_relationship_kwargs={"cascade": "all, delete-orphan", "lazy": "selectin"},
     )
-    units: list["LearningUnit"] = Relationship(
-        back_populates="module",
-        sa_relationship_kwargs={
-            "cascade": "all, delete-orphan",
-            "order_by": "LearningUnit.position",
-        },
-    )
-    materials: list["Material"] = Relationship(
-        back_populates="module",
-        sa_relationship_kwargs={"cascade": "all, delete-orphan", "order_by": "Material.position"},
-    )
-    offerings: list["Offering"] = Relationship(
-        back_populates="module",
-        sa_relationship_kwargs={
-            "cascade": "all, delete-orphan",
-            "order_by": "Offering.start_date",
-        },
-    )
+    units: list["LearningUnit"] = owned_children("module", "LearningUnit.position")
+    materials: list["Material"] = owned_children("module", "Material.position")
+    offerings: list["Offering"] = owned_children("module", "Offering.start_date")
+
+    study_load = property(_study_load)
+    competencies = _tag_codes("competencies")
+    languages = _tag_codes("languages")
+    delivery_modes = _tag_codes("delivery_modes")
+    target_groups = _tag_codes("target_groups")
+    audiences = _tag_codes("audiences")
+
+    @property
+    def has_unpublished_changes(self) -> bool:
+        """Whether editors saved changes that are not published yet."""
+        return self.draft_content is not None
 
     def codes(self, vocabulary: str) -> list[str]:
         """The codes this module is tagged with in one vocabulary, in vocabulary order."""
@@ -152,8 +166,7 @@ class LearningUnit(SQLModel, table=True):
     __tablename__ = "learning_unit"
     __table_args__ = (
         sa.UniqueConstraint("module_id", "code"),
-        enum_check("study_load_unit", StudyLoadUnit),
-        enum_check("component_type", ComponentType),
+        *enum_checks(study_load_unit=StudyLoadUnit, component_type=ComponentType),
         sa.CheckConstraint("study_load_value > 0", name="study_load_positive"),
     )
 
@@ -171,15 +184,15 @@ class LearningUnit(SQLModel, table=True):
 
     module: "Module" = Relationship(back_populates="units")
 
+    study_load = property(_study_load)
+
 
 class Material(SQLModel, table=True):
     """Digital learning material of a module, or of one of its units, with its licence."""
 
     __tablename__ = "material"
     __table_args__ = (
-        enum_check("material_type", MaterialType),
-        enum_check("licence", Licence),
-        enum_check("language", TeachingLanguage),
+        *enum_checks(material_type=MaterialType, licence=Licence, language=TeachingLanguage),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -209,9 +222,7 @@ class Offering(SQLModel, table=True):
     __tablename__ = "offering"
     __table_args__ = (
         sa.UniqueConstraint("module_id", "code"),
-        enum_check("status", OfferingStatus),
-        enum_check("delivery_mode", DeliveryMode),
-        enum_check("language", TeachingLanguage),
+        *enum_checks(status=OfferingStatus, delivery_mode=DeliveryMode, language=TeachingLanguage),
         sa.CheckConstraint("end_date >= start_date", name="ends_after_start"),
         sa.CheckConstraint("price_eur >= 0", name="price_not_negative"),
         sa.CheckConstraint("seats >= 0", name="seats_not_negative"),
@@ -240,7 +251,7 @@ class Offering(SQLModel, table=True):
     module: "Module" = Relationship(back_populates="offerings")
 
 
-class ModuleVersion(SQLModel, table=True):
+class ModuleVersion(ContentSnapshot, table=True):
     """An immutable published version of a module's content, with its SHA-256 content hash."""
 
     __tablename__ = "module_version"
@@ -248,9 +259,6 @@ class ModuleVersion(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     module_id: int = Field(foreign_key="module.id", index=True, ondelete="CASCADE")
-    number: int
-    content: dict[str, Any] = Field(sa_type=JSON)
-    content_hash: str = Field(max_length=64)
     published_at: datetime = created_at_field()
     published_by_id: int | None = Field(
         default=None, foreign_key="user_account.id", ondelete="SET NULL"

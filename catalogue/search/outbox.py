@@ -8,7 +8,6 @@ commit, makes writers of outbox entries take turns at that point.
 
 from __future__ import annotations
 
-from flask import g, has_request_context
 from sqlalchemy import text
 from sqlmodel import Session
 
@@ -27,6 +26,5 @@ def enqueue_module(session: Session, module_id: int) -> None:
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": OUTBOX_LOCK_KEY})
     session.add(OutboxEntry(module_id=module_id))
-    if has_request_context():
-        # Tells the request to apply the outbox once it has committed (see search.service).
-        g.outbox_written = True
+    # Tells the request to apply the outbox once it has committed (see search.service).
+    session.info["outbox_written"] = True

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -66,7 +66,10 @@ def search_index() -> SearchIndex:
 def _drain_after_writes(response):
     # A publish or archive shows in search as soon as the person sees the next page. Failing to
     # index here loses nothing: the outbox keeps the entries for the next drain.
-    if g.get("outbox_written"):
+    from catalogue.db import request_session
+
+    session = request_session()
+    if session is not None and session.info.pop("outbox_written", False):
         _drain_in_own_session("after a write")
     return response
 

@@ -6,38 +6,25 @@ from datetime import date, datetime
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from flask import Flask, g, redirect, render_template, request, url_for
+from flask import Flask, g, request, url_for
 from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
 from flask_babel import gettext as _
-from flask_wtf.csrf import CSRFError, CSRFProtect
 from markupsafe import Markup, escape
-from werkzeug.exceptions import HTTPException
 
 from catalogue import vocabularies
-from catalogue.api import errors as api_errors
-from catalogue.errors import CatalogueError
 from catalogue.i18n import LANGUAGE_COOKIE
 from catalogue.web import labels
 
-csrf = CSRFProtect()
-
 
 def init_app(app: Flask) -> None:
-    """Register the page blueprints, CSRF protection, template filters and HTML error pages."""
+    """Register the page blueprints and the template filters (error pages: catalogue.http)."""
     from catalogue.web import accounts, admin, api_docs, editor, pages, recognition, search
 
-    csrf.init_app(app)
     blueprints = (pages, search, recognition, accounts, editor, admin, api_docs)
     for blueprint in (module.bp for module in blueprints):
         app.register_blueprint(blueprint)
-    app.jinja_env.filters.update(
-        paragraphs=paragraphs,
-        money=money,
-        day=day,
-        moment=moment,
-        number=number,
-        isodate=isodate,
-    )
+    filters = (paragraphs, money, day, moment, number, isodate)
+    app.jinja_env.filters.update({f.__name__: f for f in filters})
     app.jinja_env.globals.update(
         field_label=labels.field_label,
         change_label=labels.change_label,
@@ -48,9 +35,6 @@ def init_app(app: Flask) -> None:
         vocab=vocabularies, url_with=url_with, LANGUAGE_COOKIE=LANGUAGE_COOKIE
     )
     app.context_processor(lambda: {"current_locale": str(get_locale())})
-    app.register_error_handler(CSRFError, _csrf_error_page)
-    app.register_error_handler(HTTPException, _http_error_page)
-    app.register_error_handler(CatalogueError, _catalogue_error_page)
 
 
 def paragraphs(text: str | None) -> Markup:
@@ -117,34 +101,3 @@ def _current_path() -> str:
     if "current_path" not in g:
         g.current_path = url_for(request.endpoint, **(request.view_args or {}))
     return g.current_path
-
-
-def _is_api_request() -> bool:
-    return request.path.startswith("/api/")
-
-
-def _http_error_page(error: HTTPException):
-    if _is_api_request():
-        return api_errors.http_error(error)
-    return render_template("errors/error.html", error=error), error.code
-
-
-def _csrf_error_page(error: CSRFError):
-    if _is_api_request():
-        return api_errors.http_error(error)
-    message = _(
-        "This form has expired or was not sent from this site. Go back, reload the page and "
-        "try again."
-    )
-    return render_template("errors/error.html", error=error, message=message), 400
-
-
-def _catalogue_error_page(error: CatalogueError):
-    if _is_api_request():
-        return api_errors.catalogue_error(error)
-    if error.status_code == 401:
-        return redirect(url_for("accounts.login", next=request.full_path))
-    return (
-        render_template("errors/error.html", error=error, message=error.message),
-        error.status_code,
-    )

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
-from marshmallow import ValidationError
 
 from catalogue.accounts import services as accounts
 from catalogue.accounts.auth import current_actor
@@ -14,6 +13,7 @@ from catalogue.db import get_session
 from catalogue.errors import Conflict, InvalidInput, NotFound
 from catalogue.institutions import services as institutions
 from catalogue.institutions.models import Institution
+from catalogue.web.forms import form_page, save_form
 from schemas.institutions import InstitutionSchema
 
 bp = Blueprint("admin", __name__, url_prefix="/manage/admin")
@@ -51,12 +51,8 @@ def users():
             errors.setdefault("email", [_("Give an e-mail address.")])
         if not values["name"].strip():
             errors.setdefault("name", [_("Give a name.")])
-    return render_template(
-        "admin/users.html",
-        users=accounts.list_users(session=session, actor=current_actor()),
-        errors=errors,
-        values=values,
-    ), (422 if errors else 200)
+    users = accounts.list_users(session=session, actor=current_actor())
+    return form_page("admin/users.html", values, errors, users=users)
 
 
 @bp.route("/users/<id:user_id>", methods=["GET", "POST"])
@@ -127,25 +123,17 @@ def institution_form(code: str | None = None):
             for k, v in values.items()
             if not (k == "email" and v == "")
         }
-        try:
-            data = InstitutionSchema().load(raw)
-            saved = institutions.save_institution(
-                session=session,
-                actor=current_actor(),
-                data=data,
-                institution_id=institution.id if institution else None,
-            )
-        except ValidationError as exc:
-            errors = exc.messages
-        except Conflict as exc:
-            errors = exc.fields or {"_schema": [exc.message]}
-        else:
+        institution_id = institution.id if institution else None
+        saved, errors = save_form(
+            InstitutionSchema(), raw, institutions.save_institution, institution_id=institution_id
+        )
+        if not errors:
             flash(_("The institution has been saved."), "success")
             return redirect(url_for("pages.institution_detail", code=saved.code))
-    return render_template(
+    return form_page(
         "admin/institution_form.html",
+        values,
+        errors,
         institution=institution,
-        values=values,
-        errors=errors,
         regions=institutions.list_regions(session=session),
-    ), (422 if errors else 200)
+    )

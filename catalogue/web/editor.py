@@ -21,6 +21,7 @@ from catalogue.modules import editing
 from catalogue.modules import services as modules
 from catalogue.modules.content import apply_content, working_content
 from catalogue.modules.models import Module
+from catalogue.web.forms import form_page, save_form
 from catalogue.web.module_form import ModuleForm
 from schemas.modules import ModuleContentSchema, OfferingSchema
 
@@ -210,21 +211,28 @@ def preview_module(module_id: int):
     )
 
 
+def _flash_outcome(write, done_message: str, refusals=(StaleEdit,)) -> None:
+    """Run a write; flash the service's refusal as an error, or `done_message` when it is done."""
+    try:
+        write()
+    except refusals as exc:
+        flash(exc.message, "error")
+    else:
+        flash(done_message, "success")
+
+
 def _lifecycle(module_id: int, operation, done_message: str):
     module = _editable_module(module_id)
-    try:
-        operation(
+    _flash_outcome(
+        lambda: operation(
             session=get_session(),
             actor=current_actor(),
             module_id=module.id,
             base_version=_base_version(),
-        )
-    except StaleEdit as exc:
-        flash(exc.message, "error")
-    except Conflict as exc:
-        flash(exc.message, "error")
-    else:
-        flash(done_message, "success")
+        ),
+        done_message,
+        (StaleEdit, Conflict),
+    )
     return redirect(url_for("editor.edit_module", module_id=module.id))
 
 
@@ -268,21 +276,13 @@ def new_offering(module_id: int):
     values, errors = {"delivery_mode": "on-campus", "language": "nld", "status": "planned"}, {}
     if request.method == "POST":
         values = request.form.to_dict()
-        try:
-            data = OfferingSchema().load(_offering_input())
-            editing.create_offering(
-                session=get_session(), actor=current_actor(), module_id=module.id, data=data
-            )
-        except ValidationError as exc:
-            errors = exc.messages
-        except Conflict as exc:
-            errors = exc.fields or {"_schema": [exc.message]}
-        else:
+        _saved, errors = save_form(
+            OfferingSchema(), _offering_input(), editing.create_offering, module_id=module.id
+        )
+        if not errors:
             flash(_("The run has been added."), "success")
             return redirect(url_for("editor.edit_module", module_id=module.id))
-    return render_template(
-        "editor/offering_form.html", module=module, offering=None, values=values, errors=errors
-    ), (422 if errors else 200)
+    return form_page("editor/offering_form.html", values, errors, module=module, offering=None)
 
 
 def _editable_offering(offering_id: int):
@@ -300,48 +300,33 @@ def edit_offering(offering_id: int):
     errors: dict = {}
     if request.method == "POST":
         values = request.form.to_dict()
-        try:
-            data = OfferingSchema().load(_offering_input())
-            editing.update_offering(
-                session=get_session(),
-                actor=current_actor(),
-                offering_id=offering.id,
-                data=data,
-                base_version=_base_version(),
-            )
-        except ValidationError as exc:
-            errors = exc.messages
-        except Conflict as exc:
-            errors = exc.fields or {"_schema": [exc.message]}
-        except StaleEdit as exc:
-            errors = {"_schema": [exc.message]}
-        else:
+        _saved, errors = save_form(
+            OfferingSchema(),
+            _offering_input(),
+            editing.update_offering,
+            (Conflict, StaleEdit),
+            offering_id=offering.id,
+            base_version=_base_version(),
+        )
+        if not errors:
             flash(_("The run has been saved."), "success")
             return redirect(url_for("editor.edit_module", module_id=module.id))
-    return render_template(
-        "editor/offering_form.html",
-        module=module,
-        offering=offering,
-        values=values,
-        errors=errors,
-    ), (422 if errors else 200)
+    return form_page("editor/offering_form.html", values, errors, module=module, offering=offering)
 
 
 @bp.post("/offerings/<id:offering_id>/delete")
 def delete_offering(offering_id: int):
     """Remove a run."""
     module, offering = _editable_offering(offering_id)
-    try:
-        editing.delete_offering(
+    _flash_outcome(
+        lambda: editing.delete_offering(
             session=get_session(),
             actor=current_actor(),
             offering_id=offering.id,
             base_version=_base_version(),
-        )
-    except StaleEdit as exc:
-        flash(exc.message, "error")
-    else:
-        flash(_("The run has been removed."), "success")
+        ),
+        _("The run has been removed."),
+    )
     return redirect(url_for("editor.edit_module", module_id=module.id))
 
 

@@ -16,6 +16,7 @@ from werkzeug.datastructures import MultiDict
 from catalogue.errors import flatten_errors
 from catalogue.modules.content import LIST_FIELDS, MATERIAL_FIELDS, SCALAR_FIELDS, UNIT_FIELDS
 from catalogue.vocabularies import TAG_VOCABULARIES
+from catalogue.web.forms import FormState
 
 # The content's own field lists (catalogue.modules.content), less those the form shows
 # differently: a checkbox, and lists typed one item per line.
@@ -37,13 +38,11 @@ def _number(text: str) -> str | None:
 
 
 @dataclass
-class ModuleForm:
+class ModuleForm(FormState):
     """What the editor form shows: raw values as typed, and errors per form field."""
 
-    values: dict[str, Any] = field(default_factory=dict)
     units: list[dict[str, str]] = field(default_factory=list)
     materials: list[dict[str, str]] = field(default_factory=list)
-    errors: dict[str, list[str]] = field(default_factory=dict)
     # For each unit/material in the content, the index of its group on the form.
     unit_slots: list[int] = field(default_factory=list)
     material_slots: list[int] = field(default_factory=list)

@@ -23,6 +23,16 @@ def _page_number() -> int:
     return request.args.get("page", 1, type=int) or 1
 
 
+def _published_modules(session, filters: modules.ModuleFilter):
+    """The page of published modules the visitor asked for (?page=), filtered."""
+    return modules.list_modules(
+        session=session,
+        filters=filters,
+        page=_page_number(),
+        page_size=current_app.config["PAGE_SIZE"],
+    )
+
+
 @bp.get("/")
 def home():
     """The front page: what the catalogue is, the regions, and what was published last."""
@@ -41,12 +51,7 @@ def module_list():
         competencies=request.args.getlist("competency"),
         region_codes=request.args.getlist("region"),
     )
-    page = modules.list_modules(
-        session=get_session(),
-        filters=filters,
-        page=_page_number(),
-        page_size=current_app.config["PAGE_SIZE"],
-    )
+    page = _published_modules(get_session(), filters)
     regions = institutions.list_regions(session=get_session())
     return render_template("modules/list.html", page=page, filters=filters, regions=regions)
 
@@ -121,12 +126,7 @@ def institution_detail(code: str):
     """One institution and its published modules."""
     session = get_session()
     institution = institutions.get_institution(session=session, code=code)
-    page = modules.list_modules(
-        session=session,
-        filters=modules.ModuleFilter(institution_codes=[code]),
-        page=_page_number(),
-        page_size=current_app.config["PAGE_SIZE"],
-    )
+    page = _published_modules(session, modules.ModuleFilter(institution_codes=[code]))
     return render_template("institutions/detail.html", institution=institution, page=page)
 
 
@@ -143,12 +143,7 @@ def region_detail(code: str):
     """One region: the plan's targets, its institutions and their modules."""
     session = get_session()
     region = institutions.get_region(session=session, code=code)
-    page = modules.list_modules(
-        session=session,
-        filters=modules.ModuleFilter(region_codes=[code]),
-        page=_page_number(),
-        page_size=current_app.config["PAGE_SIZE"],
-    )
+    page = _published_modules(session, modules.ModuleFilter(region_codes=[code]))
     return render_template(
         "regions/detail.html",
         region=region,

@@ -26,6 +26,19 @@ def app_context(app):
 pytestmark = pytest.mark.usefixtures("app_context")
 
 
+def _module_row() -> Module:
+    """A module row with placeholder content, to write content into."""
+    return Module(
+        institution_id=1,
+        code="M-1",
+        title="x",
+        sector="mbo",
+        level="mbo-3",
+        study_load_value=1,
+        study_load_unit="ects",
+    )
+
+
 def _paths(before, after) -> list[str]:
     return [change.path for change in diff_content(before, after)]
 
@@ -102,15 +115,7 @@ def test_content_written_to_rows_reads_back_the_same():
             material_content(title="Video", url="https://example.org/v"),
         ],
     )
-    module = Module(
-        institution_id=1,
-        code="M-1",
-        title="x",
-        sector="mbo",
-        level="mbo-3",
-        study_load_value=1,
-        study_load_unit="ects",
-    )
+    module = _module_row()
     apply_content(module, content)
     assert content_of(module) == content
     assert content_hash(content_of(module)) == content_hash(content)
@@ -118,15 +123,7 @@ def test_content_written_to_rows_reads_back_the_same():
 
 def test_tags_read_back_in_vocabulary_order_whatever_order_they_were_given():
     content = module_content("M-1", competencies=["collaboration", "technology"])
-    module = Module(
-        institution_id=1,
-        code="M-1",
-        title="x",
-        sector="mbo",
-        level="mbo-3",
-        study_load_value=1,
-        study_load_unit="ects",
-    )
+    module = _module_row()
     apply_content(module, content)
     assert content_of(module)["competencies"] == ["technology", "collaboration"]
 
@@ -138,3 +135,22 @@ def test_a_unit_hash_covers_only_that_unit():
     assert unit_hash(content, "u1") == unit_hash(changed, "U1")
     assert unit_hash(content, "U2") != unit_hash(changed, "U2")
     assert unit_hash(content, "nope") is None
+
+
+def test_content_read_from_rows_is_what_the_content_schema_dumps():
+    from schemas.modules import ModuleContentSchema
+
+    content = module_content(
+        "M-1",
+        study_load={"value": 3, "unit": "ects"},
+        units=[unit_content("U1", study_load={"value": 2, "unit": "ects"})],
+        materials=[material_content(unit_code="U1")],
+    )
+    module = _module_row()
+    apply_content(module, content)
+    read = content_of(module)
+    dumped = ModuleContentSchema().dump(read)
+    assert read == dumped
+    assert list(read) == list(dumped)
+    assert [list(unit) for unit in read["units"]] == [list(unit) for unit in dumped["units"]]
+    assert isinstance(read["study_load"]["value"], float)
