@@ -13,7 +13,13 @@ import sqlalchemy as sa
 from sqlmodel import JSON, Field, Relationship, SQLModel
 
 from catalogue.institutions.models import Institution
-from catalogue.model_base import UTCDateTime, created_at_field, enum_check, updated_at_field
+from catalogue.model_base import (
+    UTCDateTime,
+    created_at_field,
+    enum_check,
+    stable_uuid_field,
+    updated_at_field,
+)
 from catalogue.vocabularies import (
     TAG_VOCABULARIES,
     ComponentType,
@@ -59,6 +65,7 @@ class Module(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
+    uuid: str = stable_uuid_field()
     institution_id: int = Field(foreign_key="institution.id", index=True)
     code: str = Field(max_length=40)
     title: str = Field(max_length=200)
@@ -158,6 +165,7 @@ class LearningUnit(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
+    uuid: str = stable_uuid_field()
     module_id: int = Field(foreign_key="module.id", index=True, ondelete="CASCADE")
     code: str = Field(max_length=40)
     position: int = Field(default=0)
@@ -218,6 +226,7 @@ class Offering(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
+    uuid: str = stable_uuid_field()
     module_id: int = Field(foreign_key="module.id", index=True, ondelete="CASCADE")
     code: str = Field(max_length=40)
     start_date: date = Field(index=True)
