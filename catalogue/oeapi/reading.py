@@ -16,8 +16,13 @@ from catalogue.oeapi.client import FetchError, Limits, check_url, pages
 from catalogue.oeapi.report import Culprit
 from catalogue.oeapi.validation import violations
 
-# The id field of each kind of object in a list, to name a culprit by.
-ID_FIELDS = ("courseId", "courseOfferingId", "componentId", "organisationId")
+# The id field of the objects of each kind of list, to name a culprit by.
+ID_FIELDS = {
+    "CourseCollection": "courseId",
+    "CourseOfferingCollection": "courseOfferingId",
+    "LearningComponentCollection": "componentId",
+    "OrganisationCollection": "organisationId",
+}
 
 Progress = Callable[[int, int], None]
 
@@ -32,11 +37,9 @@ class HarvestedCourse:
     offerings: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _object_id(item: Any, fallback: str) -> str:
-    if isinstance(item, dict):
-        for name in ID_FIELDS:
-            if isinstance(item.get(name), str):
-                return item[name]
+def _object_id(item: Any, collection: str, fallback: str) -> str:
+    if isinstance(item, dict) and isinstance(item.get(ID_FIELDS[collection]), str):
+        return item[ID_FIELDS[collection]]
     return fallback
 
 
@@ -50,7 +53,7 @@ def valid_items(url: str, page: Any, collection: str, culprits: list[Culprit]) -
         if head.startswith("$.items[") and head[8:].isdigit():
             index = int(head[8:])
             bad.add(index)
-            object_id = _object_id(items[index], f"{url} item {index}")
+            object_id = _object_id(items[index], collection, f"{url} item {index}")
             culprits.append(Culprit(object_id, "$" + rest, violation.message, url))
         else:
             culprits.append(Culprit(url, violation.path, violation.message, url))

@@ -43,13 +43,23 @@ def json_path(parts) -> str:
     return path
 
 
+def _cause(error):
+    """The most telling sub-error of an anyOf/oneOf failure (not "is not of type 'null'")."""
+    while error.context:
+        candidates = [
+            e for e in error.context if not (e.validator == "type" and e.validator_value == "null")
+        ] or list(error.context)
+        error = max(
+            candidates,
+            key=lambda e: (len(e.absolute_path), bool(e.context), e.validator == "enum"),
+        )
+    return error
+
+
 def violations(instance: Any, definition: str) -> list[SchemaViolation]:
-    """Every way `instance` breaks the definition, deepest first, by path."""
-    found = []
-    for error in validator(definition).iter_errors(instance):
-        # An anyOf/oneOf failure says little; its most specific sub-error names the cause.
-        best = error
-        while best.context:
-            best = min(best.context, key=lambda e: (-len(e.absolute_path), e.message))
-        found.append(SchemaViolation(json_path(best.absolute_path), best.message[:300]))
-    return sorted(set(found), key=lambda v: v.path)
+    """Every way `instance` breaks the definition, by path."""
+    found = {
+        SchemaViolation(json_path(cause.absolute_path), cause.message[:300])
+        for cause in map(_cause, validator(definition).iter_errors(instance))
+    }
+    return sorted(found, key=lambda v: v.path)
