@@ -37,6 +37,8 @@ class Limits:
     timeout: float = 20.0
     max_bytes: int = 5 * 1024 * 1024
     page_size: int = 100
+    # http:// on this machine: allowed from the command line, refused from the web by default.
+    allow_loopback: bool = True
 
 
 def is_loopback(host: str) -> bool:
@@ -49,12 +51,15 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def check_url(url: str) -> None:
+def check_url(url: str, limits: Limits) -> None:
     """Refuse URLs the harvester may not read: not https (unless loopback), or without a host."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise FetchError(url, "give an https:// URL of an OEAPI endpoint")
-    if parts.scheme == "http" and not is_loopback(parts.hostname):
+    loopback = is_loopback(parts.hostname)
+    if loopback and not limits.allow_loopback:
+        raise FetchError(url, "addresses of this machine may not be harvested from here")
+    if parts.scheme == "http" and not loopback:
         raise FetchError(url, "only https:// URLs may be harvested (http only on this machine)")
     if parts.username or parts.password:
         raise FetchError(url, "the URL may not hold a user name or password")
@@ -82,7 +87,7 @@ _opener = urllib.request.build_opener(
 
 def get_json(url: str, limits: Limits) -> Any:
     """GET one URL and parse its JSON body, within the limits."""
-    check_url(url)
+    check_url(url, limits)
     # check_url allowed only http(s); the opener refuses redirects to other hosts.
     headers = {"Accept": ACCEPT, "User-Agent": USER_AGENT}
     request = urllib.request.Request(url, headers=headers)  # noqa: S310

@@ -105,7 +105,7 @@ def read_endpoint(
     progress: Progress | None = None,
 ) -> list[HarvestedCourse]:
     """Every valid course of the organisation, with its components and runs, as read."""
-    check_url(base)
+    check_url(base, limits)
     organisation_id = organisation_id or find_organisation(base, institution, limits, culprits)
     courses: list[HarvestedCourse] = []
     for url, page in pages(base, f"/organisations/{organisation_id}/courses", limits):
