@@ -190,12 +190,17 @@ def courses():
     return _page(found, _course, number, size)
 
 
+def _found(query, identifier: str, kind: str):
+    """The object a query finds by its UUID; a 404 problem when there is none."""
+    identifier = _uuid(identifier, kind)
+    found = query(get_session(), identifier)
+    if found is None:
+        raise _not_found(kind, identifier)
+    return found
+
+
 def _published_module(course_id: str):
-    course_id = _uuid(course_id, "course")
-    module = queries.course(get_session(), course_id)
-    if module is None:
-        raise _not_found("course", course_id)
-    return module
+    return _found(queries.course, course_id, "course")
 
 
 @bp.get("/courses/<course_id>")
@@ -225,10 +230,7 @@ def course_offerings(course_id: str):
 @bp.get("/course-offerings/<offering_id>")
 def course_offering(offering_id: str):
     """One run of a published course."""
-    offering_id = _uuid(offering_id, "course offering")
-    offering = queries.offering(get_session(), offering_id)
-    if offering is None:
-        raise _not_found("course offering", offering_id)
+    offering = _found(queries.offering, offering_id, "course offering")
     return json_response(mapping.course_offering(offering, offering.module))
 
 
@@ -244,8 +246,5 @@ def course_components(course_id: str):
 @bp.get("/learning-components/<component_id>")
 def learning_component(component_id: str):
     """One learning unit of a published course."""
-    component_id = _uuid(component_id, "learning component")
-    unit = queries.component(get_session(), component_id)
-    if unit is None:
-        raise _not_found("learning component", component_id)
+    unit = _found(queries.component, component_id, "learning component")
     return json_response(mapping.learning_component(unit, unit.module))

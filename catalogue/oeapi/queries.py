@@ -123,13 +123,17 @@ def offerings(
     return page_of(session, statement, number=number, size=size)
 
 
+def _published_part(session: Session, model, part_id: str, *options):
+    """The run or unit with this UUID, when its module is published; None otherwise."""
+    return session.scalar(
+        select(model).join(Module).where(model.uuid == part_id, _published()).options(*options)
+    )
+
+
 def offering(session: Session, offering_id: str) -> Offering | None:
     """The run with this UUID, when its module is published."""
-    return session.scalar(
-        select(Offering)
-        .join(Module)
-        .where(Offering.uuid == offering_id, _published())
-        .options(selectinload(Offering.module).selectinload(Module.tags))
+    return _published_part(
+        session, Offering, offering_id, selectinload(Offering.module).selectinload(Module.tags)
     )
 
 
@@ -145,16 +149,13 @@ def components(session: Session, module: Module, *, number: int, size: int) -> S
 
 def component(session: Session, component_id: str) -> LearningUnit | None:
     """The learning unit with this UUID, when its module is published."""
-    return session.scalar(
-        select(LearningUnit)
-        .join(Module)
-        .where(LearningUnit.uuid == component_id, _published())
-        .options(
-            selectinload(LearningUnit.module).selectinload(Module.tags),
-            selectinload(LearningUnit.module)
-            .selectinload(Module.institution)
-            .selectinload(Institution.region),
-        )
+    module = selectinload(LearningUnit.module)
+    return _published_part(
+        session,
+        LearningUnit,
+        component_id,
+        module.selectinload(Module.tags),
+        module.selectinload(Module.institution).selectinload(Institution.region),
     )
 
 

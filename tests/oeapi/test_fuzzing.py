@@ -11,34 +11,18 @@ from __future__ import annotations
 import pytest
 import requests
 import schemathesis
-from schemathesis.checks import load_all_checks, not_a_server_error
+from schemathesis.checks import load_all_checks
 from schemathesis.pytest.lazy import get_all_tests
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    negative_data_rejection,
-    response_headers_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-    unsupported_method,
-)
 from sqlalchemy import select
 
 from catalogue.institutions.models import Institution
 from catalogue.modules.models import LearningUnit, Module, Offering
 from tests.api.conftest import serve
+from tests.api.test_fuzzing import CHECKS
 from tests.factories import app_session
 
 SEED = 20261201
 MAX_EXAMPLES = 15
-CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-    negative_data_rejection,
-    unsupported_method,
-]
 
 
 @pytest.fixture
@@ -69,23 +53,29 @@ def _known_ids(app) -> dict[str, list[str]]:
         }
 
 
+# Path parameters and the dictionary of real ids each draws from half of the time.
+PATH_IDS = {
+    "courseId": "courses",
+    "courseOfferingId": "offerings",
+    "learningComponentId": "components",
+    "organisationId": "organisations",
+}
+
+
 def _config(known: dict[str, list[str]]) -> schemathesis.Config:
-    often = 0.5
+    """Deterministic generation; about half of the ids are real ones."""
+    generation = {"max-examples": MAX_EXAMPLES, "deterministic": True, "database": "none"}
+    parameters = {
+        f"path.{name}": {"dictionary": dictionary, "probability": 0.5}
+        for name, dictionary in PATH_IDS.items()
+    }
+    dictionaries = {name: {"values": values} for name, values in known.items()}
     return schemathesis.Config.from_dict(
         {
             "seed": SEED,
-            "generation": {
-                "max-examples": MAX_EXAMPLES,
-                "deterministic": True,
-                "database": "none",
-            },
-            "dictionaries": {name: {"values": values} for name, values in known.items()},
-            "parameters": {
-                "path.courseId": {"dictionary": "courses", "probability": often},
-                "path.courseOfferingId": {"dictionary": "offerings", "probability": often},
-                "path.learningComponentId": {"dictionary": "components", "probability": often},
-                "path.organisationId": {"dictionary": "organisations", "probability": often},
-            },
+            "generation": generation,
+            "dictionaries": dictionaries,
+            "parameters": parameters,
         }
     )
 

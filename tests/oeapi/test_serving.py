@@ -18,6 +18,11 @@ from tests.factories import INSTITUTION_A, app_session, module_content, offering
 from tests.oeapi.conftest import EXAMPLES, VERSIONED, assert_valid, get_json, schema_errors, walk
 
 ALL_RUNS = "since=2000-01-01"
+# The lists under a course: (path, path of one item, its id field, its OEAPI definition).
+PARTS = [
+    (f"course-offerings?{ALL_RUNS}", "course-offerings", "courseOfferingId", "CourseOffering"),
+    ("learning-components", "learning-components", "componentId", "LearningComponent"),
+]
 
 
 def test_the_schema_accepts_the_standards_examples_and_refuses_a_broken_course():
@@ -52,22 +57,12 @@ def test_every_object_the_catalogue_serves_is_valid_oeapi_v6(world_app):
         expanded = get_json(client, f"/oeapi/courses/{course_id}?expand=organisation")
         assert_valid(expanded, "CourseExpanded", course_id)
         assert expanded["organisation"]["organisationId"] == course["organisationId"]
-        offerings = walk(
-            client, f"/oeapi/courses/{course_id}/course-offerings?{ALL_RUNS}",
-            "CourseOfferingCollection", page_size=10,
-        )  # fmt: skip
-        for offering in offerings:
-            single = get_json(client, f"/oeapi/course-offerings/{offering['courseOfferingId']}")
-            assert_valid(single, "CourseOffering", offering["courseOfferingId"])
-            assert single == offering and single["courseId"] == course_id
-        components = walk(
-            client, f"/oeapi/courses/{course_id}/learning-components",
-            "LearningComponentCollection", page_size=10,
-        )  # fmt: skip
-        for component in components:
-            single = get_json(client, f"/oeapi/learning-components/{component['componentId']}")
-            assert_valid(single, "LearningComponent", component["componentId"])
-            assert single == component and single["courseId"] == course_id
+        for listing, single_path, id_field, definition in PARTS:
+            url = f"/oeapi/courses/{course_id}/{listing}"
+            for part in walk(client, url, f"{definition}Collection", page_size=10):
+                single = get_json(client, f"/oeapi/{single_path}/{part[id_field]}")
+                assert_valid(single, definition, part[id_field])
+                assert single == part and single["courseId"] == course_id
     organisations = walk(client, "/oeapi/organisations", "OrganisationCollection", page_size=10)
     assert [o["organisationType"] for o in organisations].count("root") == 1
     for organisation in organisations:

@@ -146,13 +146,18 @@ def _course_consumer(module: Module, recognised: list[dict[str, Any]]) -> dict[s
     }
 
 
+def _teaching(module: Module) -> tuple[list[str], str, list[str]]:
+    """A module's teaching languages, the tag of its texts' language, and its v6 modes."""
+    languages = module.codes("languages")
+    modes = [MODE_OF_DELIVERY[m] for m in module.codes("delivery_modes")]
+    return languages, text_language(languages), list(dict.fromkeys(modes))
+
+
 def course(
     module: Module, *, recognised: list[dict[str, Any]], link: str | None = None
 ) -> dict[str, Any]:
     """A published module as a Course (its organisation unexpanded)."""
-    languages = module.codes("languages")
-    lang = text_language(languages)
-    modes = module.codes("delivery_modes")
+    languages, lang, modes = _teaching(module)
     return without_empty(
         {
             "courseId": module.uuid,
@@ -165,7 +170,7 @@ def course(
                     "value": module.study_load_value,
                 }
             ],
-            "modesOfDelivery": list(dict.fromkeys(MODE_OF_DELIVERY[m] for m in modes)),
+            "modesOfDelivery": modes,
             "teachingLanguages": languages,
             "level": LEVEL[module.level],
             "admissionRequirements": texts(module.prerequisites, lang),
@@ -180,9 +185,7 @@ def course(
 
 def learning_component(unit: LearningUnit, module: Module) -> dict[str, Any]:
     """A learning unit as a LearningComponent of its module's course."""
-    languages = module.codes("languages")
-    lang = text_language(languages)
-    modes = module.codes("delivery_modes")
+    languages, lang, modes = _teaching(module)
     return without_empty(
         {
             "componentId": unit.uuid,
@@ -190,7 +193,7 @@ def learning_component(unit: LearningUnit, module: Module) -> dict[str, Any]:
             "componentType": COMPONENT_TYPE[unit.component_type],
             "name": [{"language": lang, "value": unit.title}],
             "description": texts(unit.description, lang),
-            "modesOfDelivery": list(dict.fromkeys(MODE_OF_DELIVERY[m] for m in modes)),
+            "modesOfDelivery": modes,
             "teachingLanguages": languages,
             "assessment": texts(unit.assessment, lang),
             "courseId": module.uuid,
