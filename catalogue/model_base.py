@@ -74,5 +74,9 @@ def updated_at_field():
 def stable_uuid_field():
     """Column for an object's public UUID (OEAPI identifiers): made once, unique, never reused."""
     return Field(
-        default_factory=lambda: str(uuid.uuid4()), max_length=36, nullable=False, unique=True
+        default_factory=lambda: str(uuid.uuid4()),
+        max_length=36,
+        nullable=False,
+        index=True,
+        unique=True,
     )

@@ -6,6 +6,11 @@ Create Date: 2026-12-01 22:50:00
 
 The OEAPI serves every object under a UUID that must never change (not on a restore, not when
 database ids change) and never be reused. Existing rows get a fresh random UUID once, here.
+
+No table is rebuilt (SQLite would refuse to drop a referenced table while foreign keys are on):
+the column is added in place, filled, and made unique by a unique index. SQLite can add a NOT
+NULL column only with a default, so there the column carries an empty default that the
+application never relies on (every new row gets its UUID from the application).
 """
 
 import uuid
@@ -23,22 +28,23 @@ TABLES = ("institution", "module", "learning_unit", "offering")
 
 def upgrade() -> None:
     connection = op.get_bind()
+    sqlite = connection.dialect.name == "sqlite"
     for table in TABLES:
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.add_column(sa.Column('uuid', sa.String(length=36), nullable=True))
+        if sqlite:
+            op.execute(f"ALTER TABLE {table} ADD COLUMN uuid VARCHAR(36) NOT NULL DEFAULT ''")
+        else:
+            op.add_column(table, sa.Column('uuid', sa.String(length=36), nullable=True))
         rows = sa.table(table, sa.column('id', sa.Integer), sa.column('uuid', sa.String))
-        ids = connection.execute(sa.select(rows.c.id)).scalars().all()
-        for row_id in ids:
+        for row_id in connection.execute(sa.select(rows.c.id)).scalars().all():
             connection.execute(
                 rows.update().where(rows.c.id == row_id).values(uuid=str(uuid.uuid4()))
             )
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.alter_column('uuid', existing_type=sa.String(length=36), nullable=False)
-            batch_op.create_unique_constraint(batch_op.f(f'uq_{table}_uuid'), ['uuid'])
+        if not sqlite:
+            op.alter_column(table, 'uuid', existing_type=sa.String(length=36), nullable=False)
+        op.create_index(op.f(f'ix_{table}_uuid'), table, ['uuid'], unique=True)
 
 
 def downgrade() -> None:
     for table in reversed(TABLES):
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.drop_constraint(batch_op.f(f'uq_{table}_uuid'), type_='unique')
-            batch_op.drop_column('uuid')
+        op.drop_index(op.f(f'ix_{table}_uuid'), table_name=table)
+        op.execute(f"ALTER TABLE {table} DROP COLUMN uuid")
