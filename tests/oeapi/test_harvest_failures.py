@@ -191,3 +191,23 @@ def test_only_editors_of_the_institution_may_harvest(our_catalogue):
     with app_session(our_catalogue) as session, pytest.raises(PermissionDenied):
         harvest(session=session, actor=Actor(user_id=99, name="Someone", editor_of=frozenset({-5})),
                 url="https://example.org/oeapi", institution_code=INSTITUTION_A)  # fmt: skip
+
+
+def test_a_module_with_the_courses_code_is_updated_and_keeps_its_own_uuid(our_catalogue):
+    from catalogue.institutions.models import Institution
+    from tests.factories import create_module, module_content
+
+    with app_session(our_catalogue) as session:
+        a = session.scalar(select(Institution).where(Institution.code == INSTITUTION_A))
+        own = create_module(session, a.id, module_content("F-03"), status="published")
+        own_uuid, versions = own.uuid, own.current_version
+    for live in serve(foreign_endpoint()):
+        report = _harvest(our_catalogue, f"{live.url}/oeapi", publish=True)
+    assert (report.created, report.updated) == (COURSES - 1, 1)
+    [updated] = [o for o in report.outcomes if o.action == "update"]
+    assert updated.code == "F-03" and "title" in updated.changes
+    with app_session(our_catalogue) as session:
+        module = session.scalar(select(Module).where(Module.code == "F-03"))
+        assert module.uuid == own_uuid != _id("course", 3)
+        assert module.title == "Buitenlandse cursus 3"
+        assert module.current_version == versions + 1
