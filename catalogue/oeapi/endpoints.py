@@ -105,7 +105,6 @@ def service():
         {
             "contactEmail": current_app.config["OEAPI_CONTACT_EMAIL"],
             "specification": url_for("oeapi.specification", _external=True),
-            "documentation": url_for("oeapi.specification", _external=True),
             "supportedOperations": [
                 {"verbs": ["GET"], "path": _reference(path)}
                 for path in openapi.PATHS
