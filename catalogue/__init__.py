@@ -30,7 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from catalogue import api, db, http, i18n, web
+    from catalogue import api, db, http, i18n, oeapi, web
     from catalogue.accounts import auth
     from catalogue.recognition import hooks as _recognition_hooks  # noqa: F401 - connects signals
     from catalogue.search import service as search_service
@@ -41,5 +41,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     http.init_app(app)
     web.init_app(app)
     api.init_app(app)
+    oeapi.init_app(app)
     search_service.init_app(app)
     return app

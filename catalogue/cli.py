@@ -11,6 +11,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 
 from catalogue import create_app
+from catalogue.oeapi.commands import harvest as harvest_command
 
 
 def _count_option(name: str, default: int, help: str):
@@ -481,6 +482,8 @@ def start(ctx: click.Context, host: str, port: int) -> None:
     # Flask refuses app.run() inside its own CLI, so the server is started directly.
     run_simple(host, port, app, threaded=True, use_reloader=False)
 
+
+main.add_command(harvest_command)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -89,4 +90,15 @@ def updated_at_field():
         sa_type=UTCDateTime,
         nullable=False,
         sa_column_kwargs={"onupdate": utcnow},
+    )
+
+
+def stable_uuid_field():
+    """Column for an object's public UUID (OEAPI identifiers): made once, unique, never reused."""
+    return Field(
+        default_factory=lambda: str(uuid.uuid4()),
+        max_length=36,
+        nullable=False,
+        index=True,
+        unique=True,
     )

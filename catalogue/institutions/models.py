@@ -7,7 +7,12 @@ from typing import Optional
 import sqlalchemy as sa
 from sqlmodel import Field, Relationship, SQLModel
 
-from catalogue.model_base import created_at_field, enum_check, updated_at_field
+from catalogue.model_base import (
+    created_at_field,
+    enum_check,
+    stable_uuid_field,
+    updated_at_field,
+)
 from catalogue.vocabularies import InstitutionKind, Sector, TargetGroup
 
 
@@ -75,6 +80,7 @@ class Institution(SQLModel, table=True):
     __table_args__ = (enum_check("kind", InstitutionKind),)
 
     id: int | None = Field(default=None, primary_key=True)
+    uuid: str = stable_uuid_field()
     code: str = Field(max_length=40, unique=True)
     name: str = Field(max_length=200)
     short_name: str = Field(default="", max_length=60)

@@ -19,6 +19,7 @@ from catalogue.model_base import (
     created_at_field,
     enum_checks,
     owned_children,
+    stable_uuid_field,
     updated_at_field,
 )
 from catalogue.vocabularies import (
@@ -76,6 +77,7 @@ class Module(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
+    uuid: str = stable_uuid_field()
     institution_id: int = Field(foreign_key="institution.id", index=True)
     code: str = Field(max_length=40)
     title: str = Field(max_length=200)
@@ -171,6 +173,7 @@ class LearningUnit(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
+    uuid: str = stable_uuid_field()
     module_id: int = Field(foreign_key="module.id", index=True, ondelete="CASCADE")
     code: str = Field(max_length=40)
     position: int = Field(default=0)
@@ -229,6 +232,7 @@ class Offering(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
+    uuid: str = stable_uuid_field()
     module_id: int = Field(foreign_key="module.id", index=True, ondelete="CASCADE")
     code: str = Field(max_length=40)
     start_date: date = Field(index=True)

@@ -121,6 +121,7 @@ def change_label(path: str) -> str:
 
 AUDIT_ACTIONS = {
     "module.created": _l("created the module"),
+    "oeapi.harvested": _l("harvested modules from an OEAPI endpoint"),
     "module.updated": _l("changed the module"),
     "module.published": _l("published the module"),
     "module.archived": _l("archived the module"),

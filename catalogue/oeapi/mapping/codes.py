@@ -1,0 +1,155 @@
+"""The vocabularies and small shapes both directions of the OEAPI mapping share.
+
+Our codes → OEAPI v6 strings, and the reverse maps that also take what other endpoints send.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+CONSUMER_KEY = "x-semicon-catalogue"
+LOCAL_TIME = ZoneInfo("Europe/Amsterdam")
+
+# -- vocabularies: ours → OEAPI v6 (reverse maps below add what other endpoints may send) ----
+
+LEVEL = {
+    "mbo-1": "secondary_vocational_education_1",
+    "mbo-2": "secondary_vocational_education_2",
+    "mbo-3": "secondary_vocational_education_3",
+    "mbo-4": "secondary_vocational_education_4",
+    "associate-degree": "associate_degree",
+    "bachelor": "bachelor",
+    "master": "master",
+    "doctoral": "doctoral",
+    "undefined": "undefined",
+}
+STUDY_LOAD_UNIT = {"ects": "ects", "sbu": "sbu", "hour": "hour", "contacttime": "contact_time"}
+MODE_OF_DELIVERY = {
+    "on-campus": "presential",
+    "online": "online",
+    "hybrid": "hybrid",
+    "distance-learning": "online",
+    "situated": "work_based",
+}
+COMPONENT_TYPE = {
+    "lecture": "lecture",
+    "practical": "practical",
+    "lab": "practical",
+    "tutorial": "tutorial",
+    "project": "project",
+    "workshop": "workshop",
+    "e-learning": "independent_study",
+    "workplace": "external",
+    "test": "x-test",
+}
+OFFERING_STATE = {
+    "planned": "active",
+    "open": "active",
+    "full": "active",
+    "cancelled": "cancelled",
+    "completed": "inactive",
+}
+ORGANISATION_TYPE = {
+    "mbo-college": "school",
+    "hogeschool": "institute",
+    "university": "institute",
+    "company-school": "academy",
+    "private-provider": "academy",
+    "partnership": "institute",
+}
+TEXT_LANGUAGE = {"nld": "nl-NL", "eng": "en-GB", "deu": "de-DE"}
+
+LEVEL_BACK = {v: k for k, v in LEVEL.items()} | {"post_doctoral": "doctoral"}
+STUDY_LOAD_UNIT_BACK = {v: k for k, v in STUDY_LOAD_UNIT.items()} | {"sp": "ects"}
+MODE_OF_DELIVERY_BACK = {
+    "presential": "on-campus",
+    "online": "online",
+    "hybrid": "hybrid",
+    "blended": "hybrid",
+    "work_based": "situated",
+    "coil": "online",
+    "joint_delivery": "on-campus",
+    "project_based": "on-campus",
+    "research_lab_based": "on-campus",
+}
+COMPONENT_TYPE_BACK = {
+    "lecture": "lecture",
+    "practical": "practical",
+    "tutorial": "tutorial",
+    "project": "project",
+    "workshop": "workshop",
+    "independent_study": "e-learning",
+    "external": "workplace",
+    "excursion": "workplace",
+    "consultation": "tutorial",
+    "learning_community": "workshop",
+    "skills_training": "practical",
+    "x-test": "test",
+}
+OFFERING_STATE_BACK = {
+    "concept": "planned",
+    "active": "open",
+    "cancelled": "cancelled",
+    "inactive": "completed",
+}
+LANGUAGE_BACK = {
+    "nld": "nld", "nl": "nld", "dut": "nld",
+    "eng": "eng", "en": "eng",
+    "deu": "deu", "de": "deu", "ger": "deu",
+}  # fmt: skip
+# RIO's consumer names the sector of higher education that base v6 leaves out.
+RIO_SECTOR_BACK = {
+    "secondary_vocational_education": "mbo",
+    "higher_professional_education": "hbo",
+    "university_education": "wo",
+}
+SECTOR_OF_KIND = {"mbo-college": "mbo", "hogeschool": "hbo", "university": "wo"}
+
+
+# -- small shapes -------------------------------------------------------------------------------
+
+
+def texts(value: str, language: str) -> list[dict[str, str]] | None:
+    """A LanguageTypedString array holding one text; None for an empty text."""
+    return [{"language": language, "value": value}] if value else None
+
+
+def text_language(languages: list[str]) -> str:
+    """The language tag of a module's texts: that of its first teaching language."""
+    return TEXT_LANGUAGE.get(languages[0] if languages else "nld", "nl-NL")
+
+
+def local_datetime(day: date, *, end_of_day: bool = False) -> str:
+    """A date as an RFC 3339 date-time in Dutch time: its start, or its last second."""
+    moment = datetime.combine(day, time(23, 59, 59) if end_of_day else time(0, 0), LOCAL_TIME)
+    return moment.isoformat()
+
+
+def local_date(value: str) -> date:
+    """The Dutch calendar day of an RFC 3339 date-time (or of a plain date)."""
+    if len(value) == 10:
+        return date.fromisoformat(value)
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        return moment.date()
+    return moment.astimezone(LOCAL_TIME).date()
+
+
+def amount(value: Decimal) -> str:
+    """A euro amount as OEAPI writes it: digits, a dot, two decimals."""
+    return f"{Decimal(value):.2f}"
+
+
+def addresses_of(kind: str, city: str) -> list[dict[str, Any]] | None:
+    """An address list holding the one city we know, in the Netherlands; None without a city."""
+    if not city:
+        return None
+    return [{"addressType": kind, "city": city, "countryCode": {"iso3166-1-alpha2": "NL"}}]
+
+
+def without_empty(data: dict[str, Any]) -> dict[str, Any]:
+    """Leave out fields without a value (OEAPI prefers an absent field to an empty one)."""
+    return {k: v for k, v in data.items() if v is not None and v != []}
