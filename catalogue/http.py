@@ -1,7 +1,7 @@
-"""What the pages and the API share: CSRF protection and the one error dispatch by path.
+"""What the pages and the APIs share: CSRF protection and the one error dispatch by path.
 
-Neither ``catalogue.web`` nor ``catalogue.api`` imports the other; both reach what they share
-through this module, which is the one place that knows about both.
+Neither ``catalogue.web``, ``catalogue.api`` nor ``catalogue.oeapi`` imports another; they reach
+what they share through this module, which is the one place that knows about all three.
 """
 
 from __future__ import annotations
@@ -20,25 +20,37 @@ def is_api_request() -> bool:
     return request.path.startswith("/api/")
 
 
+def is_oeapi_request() -> bool:
+    """Whether the current request is for the OEAPI (/oeapi and paths under it)."""
+    return request.path == "/oeapi" or request.path.startswith("/oeapi/")
+
+
 def init_app(app: Flask) -> None:
-    """Turn on CSRF protection; render errors as JSON under /api/ and as pages elsewhere."""
+    """Turn on CSRF protection; render errors as JSON under /api/, as problem documents under
+    /oeapi/ and as pages elsewhere."""
     from catalogue.api import errors as api_errors
+    from catalogue.oeapi import endpoints as oeapi
     from catalogue.web import errors as page_errors
 
     csrf.init_app(app)
+    csrf.exempt(oeapi.bp)
     handlers = (
         (CSRFError, api_errors.http_error, page_errors.csrf_error_page),
         (HTTPException, api_errors.http_error, page_errors.http_error_page),
         (CatalogueError, api_errors.catalogue_error, page_errors.catalogue_error_page),
     )
     for exception, for_api, for_pages in handlers:
-        app.register_error_handler(exception, _by_path(for_api, for_pages))
+        app.register_error_handler(exception, _by_path(for_api, oeapi.http_error, for_pages))
 
 
-def _by_path(for_api, for_pages):
-    """An error handler that answers API paths with ``for_api`` and pages with ``for_pages``."""
+def _by_path(for_api, for_oeapi, for_pages):
+    """An error handler that answers each surface (API, OEAPI, pages) in its own form."""
 
     def handle(error):
-        return for_api(error) if is_api_request() else for_pages(error)
+        if is_api_request():
+            return for_api(error)
+        if is_oeapi_request() and isinstance(error, HTTPException):
+            return for_oeapi(error)
+        return for_pages(error)
 
     return handle

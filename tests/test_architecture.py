@@ -27,6 +27,9 @@ MAX_FUNCTION_LINES = 60
 SCHEMA_BOUNDARIES = {
     # Reads the seed files and validates them through the same schemas as the API.
     "catalogue/seeding.py",
+    # Validates what another institution's OEAPI endpoint serves, once mapped, through the same
+    # content schemas as the API: an input boundary like the seed loader.
+    "catalogue/oeapi/harvest.py",
     # Parses query strings the way the search page does, to measure what a visitor would get.
     "catalogue/bench/search.py",
 }
@@ -37,6 +40,8 @@ REQUEST_STATE_MODULES = {
     "catalogue/db.py",
     # The request's translations are cached on g.
     "catalogue/i18n.py",
+    # The OEAPI's HTTP layer keeps the media type it negotiated for the request's response.
+    "catalogue/oeapi/protocol.py",
     # The logged-in actor of a page request is resolved once per request.
     "catalogue/accounts/auth.py",
 }

@@ -11,7 +11,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, request, url_for
+from flask import Blueprint, Flask, current_app, url_for
 from werkzeug.exceptions import HTTPException
 
 from catalogue.db import get_session
@@ -39,24 +39,18 @@ DEFAULT_ROOT_ID = "5b0d7c1e-3f0a-4c8e-9d55-6f3c2a7e9b10"
 
 
 def init_app(app: Flask) -> None:
-    """Register the blueprint and answer errors under /oeapi/ as problem+json."""
-    from catalogue.web import csrf
-
+    """Register the blueprint (its errors are answered by catalogue.http as problem+json)."""
     app.config.setdefault("OEAPI_ROOT_ORGANISATION_ID", DEFAULT_ROOT_ID)
     app.config.setdefault("OEAPI_CONTACT_EMAIL", "beheer@semicon-catalogus.nl")
     app.register_blueprint(bp)
-    csrf.exempt(bp)
-    pages_handler = app.error_handler_spec[None][None].get(HTTPException)
 
-    def http_error(error: HTTPException):
-        if request.path == "/oeapi" or request.path.startswith("/oeapi/"):
-            response = problem_response(error.code or 500, error.description or "")
-            if error.code == 405:
-                response.headers["Allow"] = dict(error.get_headers()).get("Allow", "GET")
-            return response
-        return pages_handler(error) if pages_handler else error
 
-    app.register_error_handler(HTTPException, http_error)
+def http_error(error: HTTPException):
+    """An HTTP error under /oeapi/ as a problem document."""
+    response = problem_response(error.code or 500, error.description or "")
+    if error.code == 405:
+        response.headers["Allow"] = dict(error.get_headers()).get("Allow", "GET")
+    return response
 
 
 @bp.errorhandler(Problem)
