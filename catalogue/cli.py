@@ -482,5 +482,14 @@ def start(ctx: click.Context, host: str, port: int) -> None:
     run_simple(host, port, app, threaded=True, use_reloader=False)
 
 
+def _add_transfer_commands() -> None:
+    from catalogue.transfer.commands import export_command, import_command, restore_command
+
+    for command in (export_command, restore_command, import_command):
+        main.add_command(command)
+
+
+_add_transfer_commands()
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -16,6 +16,7 @@ from marshmallow import ValidationError
 
 from catalogue.accounts.auth import current_actor
 from catalogue.accounts.permissions import can_edit_institution
+from catalogue.csv_safety import safe_cell
 from catalogue.db import get_session
 from catalogue.errors import Conflict, InvalidInput, PermissionDenied, StaleEdit, flatten_errors
 from catalogue.institutions import services as institutions
@@ -98,7 +99,7 @@ def registry_csv():
             )
             writer.writerow(
                 [
-                    _cell(v)
+                    safe_cell(v)
                     for v in (
                         agreement.code,
                         agreement.title,
@@ -124,13 +125,6 @@ def registry_csv():
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=erkenningen.csv"},
     )
-
-
-def _cell(value: Any) -> Any:
-    """Neutralise spreadsheet formulas in cells people typed (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 @bp.get("/agreements/<id:agreement_id>")
