@@ -117,7 +117,7 @@ def _report(errors: dict, owners: dict[str, tuple[ParsedRow, list[ParsedRow]]], 
             problems.append(row.problem(key, message))
 
 
-def _modules(parsed: dict[str, list[ParsedRow]], problems: list[CellProblem]) -> list[ModuleRow]:
+def _modules(parsed: dict[str, list[ParsedRow]], given: ImportInput) -> None:
     children: dict[str, dict[str, list[ParsedRow]]] = {
         "units": defaultdict(list),
         "materials": defaultdict(list),
@@ -125,9 +125,10 @@ def _modules(parsed: dict[str, list[ParsedRow]], problems: list[CellProblem]) ->
     for part, grouped in children.items():
         for row in parsed.get(part, []):
             grouped[str(row.values.get("module_code", "")).lower()].append(row)
-    valid = []
+    problems = given.problems
     for row in parsed.get("modules", []):
         code = str(row.values.get("code", "")).lower()
+        given.failed_modules.add(code)
         units, materials = children["units"].pop(code, []), children["materials"].pop(code, [])
         raw = _with_study_load(row.values)
         raw["units"] = [_with_study_load(u.values) for u in units]
@@ -141,7 +142,8 @@ def _modules(parsed: dict[str, list[ParsedRow]], problems: list[CellProblem]) ->
             _report(exc.messages, owners, problems)
             continue
         if not (row.bad or any(child.bad for child in units + materials)):
-            valid.append(ModuleRow(row.sheet, row.row, content))
+            given.modules.append(ModuleRow(row.sheet, row.row, content))
+            given.failed_modules.discard(code)
     for grouped in children.values():
         for code, rows in grouped.items():
             for row in rows:
@@ -153,22 +155,20 @@ def _modules(parsed: dict[str, list[ParsedRow]], problems: list[CellProblem]) ->
                     code=row.values.get("module_code", code),
                 )
                 problems.append(row.problem("module_code", message))
-    return valid
 
 
-def _runs(parsed: dict[str, list[ParsedRow]], problems: list[CellProblem]) -> list[RunRow]:
-    valid = []
+def _runs(parsed: dict[str, list[ParsedRow]], given: ImportInput) -> None:
     for row in parsed.get("runs", []):
         raw = {k: v for k, v in row.values.items() if k != "module_code"}
         try:
             data = _offering_schema.load(raw)
         except ValidationError as exc:
             owners = {"module": (row, [])}
-            _report(exc.messages, owners, problems)
+            _report(exc.messages, owners, given.problems)
             continue
         if not row.bad:
-            valid.append(RunRow(row.sheet, row.row, row.values["module_code"], data))
-    return valid
+            where = row.where.get("module_code", "module_code")
+            given.runs.append(RunRow(row.sheet, row.row, row.values["module_code"], data, where))
 
 
 def read_import(data: bytes, filename: str) -> ImportInput:
@@ -193,4 +193,7 @@ def read_import(data: bytes, filename: str) -> ImportInput:
         parsed[kind] = rows
     if not parsed.get("modules") and not parsed.get("runs") and not problems:
         problems.append(CellProblem(filename, None, None, _("The file holds no modules or runs.")))
-    return ImportInput(_modules(parsed, problems), _runs(parsed, problems), problems)
+    given = ImportInput(problems=problems)
+    _modules(parsed, given)
+    _runs(parsed, given)
+    return given

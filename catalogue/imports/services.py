@@ -27,7 +27,6 @@ from catalogue.institutions.models import Institution
 from catalogue.modules import editing
 from catalogue.modules.content import diff_content, working_content
 from catalogue.modules.models import Module
-from catalogue.vocabularies import ModuleStatus
 
 CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
 RUN_FIELDS = (
@@ -67,6 +66,7 @@ class RunRow:
     row: int
     module_code: str
     data: dict[str, Any]
+    module_column: str = "module_code"
 
     @property
     def code(self) -> str:
@@ -81,6 +81,8 @@ class ImportInput:
     modules: list[ModuleRow] = field(default_factory=list)
     runs: list[RunRow] = field(default_factory=list)
     problems: list[CellProblem] = field(default_factory=list)
+    # Codes of modules in the file whose rows have problems (their runs are not planned).
+    failed_modules: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -179,12 +181,14 @@ def plan_import(
             continue
         seen_runs[key] = row.row
         module = existing.get(key[0])
+        if key[0] in given.failed_modules:
+            continue
         if module is None and key[0] not in seen:
             message = _(
                 "No module with code %(code)s in this file or in the catalogue.",
                 code=row.module_code,
             )
-            problems.append(CellProblem(row.sheet, row.row, "module_code", message))
+            problems.append(CellProblem(row.sheet, row.row, row.module_column, message))
             continue
         rows.append(_plan_run(row, module))
     session.rollback()
@@ -239,8 +243,8 @@ def apply_import(
 def _apply_module(session, actor, plan, planned: PlannedRow, publish: bool, result) -> int:
     if planned.action == UNCHANGED:
         result.unchanged += 1
-        return planned.module_id
-    if planned.action == CREATE:
+        module = session.get(Module, planned.module_id)
+    elif planned.action == CREATE:
         module = editing.create_module(
             session=session,
             actor=actor,
@@ -257,8 +261,9 @@ def _apply_module(session, actor, plan, planned: PlannedRow, publish: bool, resu
             base_version=None,
         )
         result.updated += 1
+    # Publishing makes the catalogue show what the file says, also for a draft made earlier.
     pending = module.draft_content is not None or module.current_version == 0
-    if publish and (pending or module.status != ModuleStatus.PUBLISHED):
+    if publish and pending:
         editing.publish_module(session=session, actor=actor, module_id=module.id)
         result.published += 1
     return module.id

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import force_locale
 
 from catalogue.errors import CatalogueError
 
@@ -36,11 +37,12 @@ def restore_command(file: Path) -> None:
     from catalogue.transfer.backup import restore_database
 
     try:
-        counts = restore_database(
-            database.engine(),
-            file,
-            progress=lambda name, rows: click.echo(f"{name}: {rows} rows"),
-        )
+        with force_locale("en"):
+            counts = restore_database(
+                database.engine(),
+                file,
+                progress=lambda name, rows: click.echo(f"{name}: {rows} rows"),
+            )
     except CatalogueError as exc:
         raise click.ClickException(f"{exc.message} Nothing was written.") from exc
     click.echo(f"Restored {sum(counts.values())} rows of {len(counts)} tables.")
@@ -60,6 +62,13 @@ def import_command(file: Path, institution_code: str, dry_run: bool, publish: bo
     All rows or none: any problem is listed with its sheet, row and column, and nothing is
     written. Modules are matched by code, runs by module code and run code.
     """
+    # Like the other commands, this one speaks English.
+    with force_locale("en"):
+        _import_file(file, institution_code, dry_run=dry_run, publish=publish)
+
+
+def _import_file(file: Path, institution_code: str, *, dry_run: bool, publish: bool) -> None:
+    """Read, check, report and (unless a dry run) apply one import file."""
     from catalogue import db as database
     from catalogue.accounts.permissions import SYSTEM
     from catalogue.imports import services
