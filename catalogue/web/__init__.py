@@ -24,10 +24,10 @@ csrf = CSRFProtect()
 
 def init_app(app: Flask) -> None:
     """Register the page blueprints, CSRF protection, template filters and HTML error pages."""
-    from catalogue.web import accounts, admin, api_docs, editor, pages, recognition, search
+    from catalogue.web import accounts, admin, api_docs, editor, imports, pages, recognition, search
 
     csrf.init_app(app)
-    blueprints = (pages, search, recognition, accounts, editor, admin, api_docs)
+    blueprints = (pages, search, recognition, accounts, editor, admin, api_docs, imports)
     for blueprint in (module.bp for module in blueprints):
         app.register_blueprint(blueprint)
     app.jinja_env.filters.update(
