@@ -196,4 +196,7 @@ def read_import(data: bytes, filename: str) -> ImportInput:
     given = ImportInput(problems=problems)
     _modules(parsed, given)
     _runs(parsed, given)
+    # Problems in the order a person reads the file: sheet by sheet, row by row.
+    order = {name: index for index, name in enumerate(sheets.values())}
+    given.problems.sort(key=lambda p: (order.get(p.sheet, -1), p.row or 0))
     return given
