@@ -151,3 +151,17 @@ def with_cell_xml(data: bytes, sheet_number: int, cell: str, new_xml: str) -> by
                 content = re.sub(pattern.encode(), new_xml.encode(), content, count=1)
             target.writestr(info, content)
     return out.getvalue()
+
+
+def large_sheets(modules: int) -> dict[str, list[list]]:
+    """`modules` modules with a unit, material and a run each: 4 × `modules` data rows."""
+    return standard_sheets(tuple(f"BULK-{n:05d}" for n in range(1, modules + 1)))
+
+
+if __name__ == "__main__":  # write a large import file: python -m tests.transfer.spreadsheets
+    import sys
+
+    count, target = int(sys.argv[1]), sys.argv[2]
+    data = xlsx(large_sheets(count)) if target.endswith(".xlsx") else csv_zip(large_sheets(count))
+    with open(target, "wb") as out:
+        out.write(data)
