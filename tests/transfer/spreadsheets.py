@@ -154,7 +154,7 @@ def with_cell_xml(data: bytes, sheet_number: int, cell: str, new_xml: str) -> by
 
 
 def large_sheets(modules: int) -> dict[str, list[list]]:
-    """`modules` modules with a unit, material and a run each: 4 × `modules` data rows."""
+    """`modules` modules with a unit, material and a run each: four data rows per module."""
     return standard_sheets(tuple(f"BULK-{n:05d}" for n in range(1, modules + 1)))
 
 

@@ -302,3 +302,17 @@ def test_ids_of_runs_kept_on_update(world_app, tmp_path):
     with app_session(world_app) as session:
         run = session.get(Offering, first)
         assert run.seats == 20
+
+
+@pytest.mark.slow
+def test_ten_thousand_rows_import_in_one_go(world_app, tmp_path):
+    # 2,500 modules with a unit, material and a run each; the time is in docs/benchmarks.md.
+    data = s.csv_zip(s.large_sheets(2500))
+    result = _import(world_app, tmp_path, data, "bulk.zip")
+    assert result.exit_code == 0, result.stderr
+    assert "Imported: 5000 created, 0 updated, 0 unchanged, 0 published." in result.output
+    with app_session(world_app) as session:
+        count = session.scalar(
+            select(func.count()).select_from(Module).where(Module.code.startswith("BULK-"))
+        )
+    assert count == 2500
