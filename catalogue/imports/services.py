@@ -237,10 +237,6 @@ def apply_import(
                 _apply_run(session, actor, planned, module_id, result)
             if progress:
                 progress(1)
-            # Written rows are not needed again: keeping thousands of them in the session makes
-            # every later flush slower (it looks at each one).
-            session.flush()
-            session.expunge_all()
     return result
 
 

@@ -164,4 +164,4 @@ def confirm(code: str):
         ),
         "success",
     )
-    return redirect(url_for("editor.institution_dashboard", code=institution.code))
+    return redirect(url_for("editor.institution_dashboard", code=code))
