@@ -106,9 +106,10 @@ def test_upload_preview_then_confirm(world_app, client_for):
     before = snapshot(world_app)
     refused = _upload(client, s.xlsx(sheets))
     assert refused.status_code == 422
-    assert "sheet modules, row 2, column D (sector):" in refused.text
+    # The pages speak Dutch by default.
+    assert "blad modules, rij 2, kolom D (sector):" in refused.text
     assert "mbo, hbo, wo" in refused.text
-    assert "sheet runs, row 3, column I (seats):" in refused.text
+    assert "blad runs, rij 3, kolom I (seats): “many” is geen getal." in refused.text
     assert 'name="token"' not in refused.text
     assert snapshot(world_app) == before
 
@@ -153,7 +154,7 @@ def test_api_import_dry_run_then_import(world_app):
     bad = {**body, "content": base64.b64encode(s.xlsx(sheets)).decode()}
     refused = client.post(url, json=bad, headers=bearer(token))
     assert refused.status_code == 422
-    assert any("row 3, column D (sector)" in m for m in refused.json["fields"]["file"])
+    assert any("rij 3, kolom D (sector)" in m for m in refused.json["fields"]["file"])
 
     other = issue_token(world_app, EDITOR_B.email)
     assert client.post(url, json=body, headers=bearer(other)).status_code == 403
