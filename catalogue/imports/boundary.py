@@ -51,6 +51,7 @@ class ParsedRow:
 
 
 def _parse_sheet(sheet: Sheet, problems: list[CellProblem]) -> tuple[str, list[ParsedRow]] | None:
+    """The rows of one sheet with their cells read; problems go to `problems`."""
     layout = layout_for(sheet)
     if layout is None:
         names = ", ".join(f"{lay.en} / {lay.nl}" for lay in LAYOUTS)
@@ -85,6 +86,7 @@ def _parse_sheet(sheet: Sheet, problems: list[CellProblem]) -> tuple[str, list[P
 
 
 def _with_study_load(values: dict[str, Any]) -> dict[str, Any]:
+    """Row values in the schemas' shape: the study load as one nested field."""
     raw = {k: v for k, v in values.items() if k not in ("study_load_value", "study_load_unit")}
     raw["study_load"] = {
         k: values[f"study_load_{k}"] for k in ("value", "unit") if f"study_load_{k}" in values
@@ -118,6 +120,7 @@ def _report(errors: dict, owners: dict[str, tuple[ParsedRow, list[ParsedRow]]], 
 
 
 def _modules(parsed: dict[str, list[ParsedRow]], given: ImportInput) -> None:
+    """Validate every module with its units and material into `given`."""
     children: dict[str, dict[str, list[ParsedRow]]] = {
         "units": defaultdict(list),
         "materials": defaultdict(list),
@@ -158,6 +161,7 @@ def _modules(parsed: dict[str, list[ParsedRow]], given: ImportInput) -> None:
 
 
 def _runs(parsed: dict[str, list[ParsedRow]], given: ImportInput) -> None:
+    """Validate every run into `given`."""
     for row in parsed.get("runs", []):
         raw = {k: v for k, v in row.values.items() if k != "module_code"}
         try:

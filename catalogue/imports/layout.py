@@ -155,6 +155,7 @@ LAYOUTS = (MODULES, UNITS, MATERIALS, RUNS)
 
 
 def _norm(text: str) -> str:
+    """A header or sheet name as compared: lower case, single spaces."""
     return re.sub(r"[\s_]+", " ", str(text)).strip().lower()
 
 
@@ -170,6 +171,7 @@ def layout_for(sheet: Sheet) -> SheetLayout | None:
 
 
 def _known_headers(layout: SheetLayout) -> set[str]:
+    """Every header (both languages and field names) a layout knows."""
     return {_norm(h) for c in layout.columns for h in (c.en, c.nl, c.key)}
 
 
@@ -191,6 +193,7 @@ class CellProblem:
     message: str
 
     def __str__(self) -> str:
+        """Where and what, as a person reads it."""
         where = [_("sheet %(sheet)s", sheet=self.sheet)]
         if self.row is not None:
             where.append(_("row %(row)s", row=self.row))
@@ -225,6 +228,7 @@ def map_headers(sheet: Sheet, layout: SheetLayout) -> tuple[dict[int, Column], l
 
 
 def _unknown_header(layout: SheetLayout, header: str) -> str:
+    """The message for an unknown header, listing the sheet's columns."""
     language = "nl" if _norm(header) in {_norm(c.nl) for c in layout.columns} else "en"
     return _(
         "Unknown column “%(header)s”. The columns of this sheet are: %(known)s.",
@@ -246,6 +250,7 @@ class CellError(ValueError):
 
 
 def _text(value: Any) -> str:
+    """A cell as trimmed text (whole numbers without '.0', dates as ISO)."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():

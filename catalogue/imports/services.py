@@ -120,6 +120,7 @@ class ImportPlan:
 
 
 def _institution_modules(session: Session, institution_id: int) -> dict[str, Module]:
+    """The institution's modules by lower-case code, with what a diff needs."""
     modules = session.scalars(
         select(Module)
         .where(Module.institution_id == institution_id)
@@ -134,6 +135,7 @@ def _institution_modules(session: Session, institution_id: int) -> dict[str, Mod
 
 
 def _plan_module(row: ModuleRow, existing: Module | None) -> PlannedRow:
+    """What importing one module row would do."""
     planned = PlannedRow("module", row.sheet, row.row, row.code, CREATE, values=row.content)
     if existing is not None:
         changes = [c.path for c in diff_content(working_content(existing), row.content)]
@@ -143,6 +145,7 @@ def _plan_module(row: ModuleRow, existing: Module | None) -> PlannedRow:
 
 
 def _plan_run(row: RunRow, module: Module | None) -> PlannedRow:
+    """What importing one run row would do."""
     planned = PlannedRow("run", row.sheet, row.row, row.code, CREATE, values=row.data)
     planned.module_id = module.id if module else None
     planned.module_code = row.module_code
@@ -196,6 +199,7 @@ def plan_import(
 
 
 def _duplicate(row, first_row: int) -> CellProblem:
+    """A problem for a code that an earlier row of the sheet already has."""
     message = _("Code %(code)s is also in row %(first)s.", code=row.code, first=first_row)
     return CellProblem(row.sheet, row.row, "code", message)
 
@@ -241,6 +245,7 @@ def apply_import(
 
 
 def _apply_module(session, actor, plan, planned: PlannedRow, publish: bool, result) -> int:
+    """Create or update one module (and publish it when asked); returns its id."""
     if planned.action == UNCHANGED:
         result.unchanged += 1
         module = session.get(Module, planned.module_id)
@@ -270,6 +275,7 @@ def _apply_module(session, actor, plan, planned: PlannedRow, publish: bool, resu
 
 
 def _apply_run(session, actor, planned: PlannedRow, module_id: int, result) -> None:
+    """Create or update one run."""
     data = planned.values
     if planned.action == UNCHANGED:
         result.unchanged += 1

@@ -50,6 +50,7 @@ def column_letter(index: int) -> str:
 
 
 def _blank(value: Any) -> bool:
+    """Whether a cell is empty."""
     return value is None or (isinstance(value, str) and not value.strip())
 
 
@@ -96,6 +97,7 @@ def read_csv(data: bytes, name: str) -> Sheet | None:
 
 
 def _read_csv_zip(archive: zipfile.ZipFile) -> list[Sheet]:
+    """The sheets of a zip of CSV files, one per file."""
     sheets = []
     for info in archive.infolist():
         if info.is_dir() or not info.filename.lower().endswith(".csv"):
@@ -111,6 +113,7 @@ def _read_csv_zip(archive: zipfile.ZipFile) -> list[Sheet]:
 
 
 def _refuse_merged(worksheet) -> None:
+    """Refuse a sheet with merged cells."""
     ranges = sorted(str(r) for r in worksheet.merged_cells.ranges)
     if ranges:
         raise SpreadsheetError(
@@ -124,6 +127,7 @@ def _refuse_merged(worksheet) -> None:
 
 
 def _formula_cells(worksheet) -> list[str]:
+    """The coordinates of the cells that hold formulas."""
     return [
         cell.coordinate for row in worksheet.iter_rows() for cell in row if cell.data_type == "f"
     ]

@@ -51,6 +51,7 @@ def _module_rows(modules: list[Module]) -> dict[str, list[dict[str, Any]]]:
 
 
 def _flatten(content: dict[str, Any]) -> dict[str, Any]:
+    """Content with its study load as two columns."""
     load = content.get("study_load") or {}
     return {**content, "study_load_value": load.get("value"), "study_load_unit": load.get("unit")}
 
@@ -77,6 +78,7 @@ def _cell(column: Column, value: Any, language: str, *, text_numbers: bool) -> A
 
 
 def _sheet_rows(layout: SheetLayout, rows, language: str, *, text_numbers: bool) -> list[list]:
+    """A sheet's header and rows as cells."""
     header = [column.header(language) for column in layout.columns]
     body = [
         [_cell(c, row.get(c.key), language, text_numbers=text_numbers) for c in layout.columns]

@@ -132,6 +132,7 @@ class ArchiveReader:
     """An opened archive whose manifest and every table file have been checked."""
 
     def __init__(self, path):
+        """Open the archive and read its manifest; ArchiveRefused when it cannot be."""
         self.path = path
         try:
             self.zip = zipfile.ZipFile(path)
@@ -147,6 +148,7 @@ class ArchiveReader:
         self.tables = [TableEntry(**entry) for entry in self.manifest["tables"]]
 
     def _read_manifest(self) -> dict[str, Any]:
+        """The manifest, once its format and version are known."""
         try:
             manifest = json.loads(self.zip.read(MANIFEST))
         except KeyError as exc:

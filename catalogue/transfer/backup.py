@@ -58,6 +58,7 @@ def _revision(connection) -> str | None:
 
 
 def _app_version() -> str:
+    """The installed catalogue's version."""
     try:
         return version("semicon-catalogue")
     except PackageNotFoundError:  # pragma: no cover - running from a bare source tree
@@ -65,6 +66,7 @@ def _app_version() -> str:
 
 
 def _ordered(table: sa.Table) -> sa.Select:
+    """All rows of a table in primary-key order."""
     keys = list(table.primary_key.columns) or list(table.columns)
     return sa.select(table).order_by(*keys)
 
@@ -152,6 +154,7 @@ def _check_compatible(reader: ArchiveReader, engine: Engine) -> dict[str, sa.Tab
 
 
 def _check_empty(engine: Engine) -> None:
+    """Refuse a database that holds any row."""
     with engine.connect() as connection:
         for table in exported_tables():
             if connection.execute(sa.select(sa.literal(1)).select_from(table).limit(1)).first():

@@ -48,24 +48,28 @@ def _require_login():
 
 
 def _institution(code: str):
+    """The institution of the URL, if the person may edit it."""
     institution = institutions.get_institution(session=get_session(), code=code)
     require_edit_institution(current_actor(), institution.id)
     return institution
 
 
 def _upload_dir() -> Path:
+    """The folder where uploads wait for their confirmation."""
     folder = Path(current_app.instance_path) / "imports"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
 
 def _upload_path(token: str) -> Path:
+    """Where the upload with this token (of this person) is kept."""
     if not _TOKEN.match(token or ""):
         raise NotFound(_("This upload has expired; upload the file again."))
     return _upload_dir() / f"{current_actor().user_id}-{token}"
 
 
 def _forget_old_uploads() -> None:
+    """Remove uploads nobody confirmed within a day."""
     cutoff = time.time() - KEEP_UPLOADS_SECONDS
     for path in _upload_dir().iterdir():
         if path.stat().st_mtime < cutoff:
@@ -99,6 +103,7 @@ def template(code: str, kind: str):
 
 
 def _plan(institution, data: bytes, filename: str) -> imports.ImportPlan:
+    """Read, validate and plan an uploaded file."""
     given = read_import(data, filename)
     return imports.plan_import(
         session=get_session(), actor=current_actor(), institution_id=institution.id, given=given
