@@ -9,7 +9,8 @@ Format version 1 (documented in docs/backup.md):
   (of the file's bytes).
 - `tables/<name>.jsonl`: one JSON object per row, keys sorted, rows in primary-key order.
   Timestamps are ISO 8601 in UTC with their offset, dates ISO 8601, decimals strings, binary
-  data base64, JSON columns as JSON; everything else as JSON gives it.
+  data base64, UUIDs in their hyphenated text form, JSON columns as JSON; everything else as
+  JSON gives it.
 
 The same database exported twice, from SQLite or from PostgreSQL, gives the same table files.
 """
@@ -19,6 +20,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import uuid
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -52,10 +54,20 @@ def _base_type(column: sa.Column) -> sa.types.TypeEngine:
     return kind
 
 
+def _holds_uuids(column: sa.Column) -> bool:
+    """Whether a column's values are UUIDs (stored natively or as text)."""
+    try:
+        return column.type.python_type is uuid.UUID
+    except NotImplementedError:
+        return False
+
+
 def encode_value(column: sa.Column, value: Any) -> Any:
     """A column's value as JSON can hold it, the same from either database."""
     if value is None:
         return None
+    if isinstance(value, uuid.UUID):
+        return str(value)
     kind = _base_type(column)
     if isinstance(value, datetime):
         if value.tzinfo is None and getattr(kind, "timezone", False):
@@ -75,6 +87,8 @@ def decode_value(column: sa.Column, value: Any) -> Any:
     """The Python value to insert for a column from its archived JSON form."""
     if value is None:
         return None
+    if _holds_uuids(column):
+        return uuid.UUID(value)
     kind = _base_type(column)
     if isinstance(kind, sa.JSON):
         return value

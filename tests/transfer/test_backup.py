@@ -194,3 +194,41 @@ def test_restore_into_non_empty_database_is_refused(world_app, tmp_path):
     assert result.exit_code == 1
     assert "The database is not empty (table region has rows)" in result.output
     assert snapshot(world_app) == before
+
+
+def test_values_of_every_column_type_survive_the_archive():
+    import uuid
+    from datetime import UTC, date, datetime
+    from decimal import Decimal
+
+    import sqlalchemy as sa
+
+    from catalogue.model_base import UTCDateTime
+    from catalogue.transfer.archive import decode_value, encode_value
+
+    table = sa.Table(
+        "sample",
+        sa.MetaData(),
+        sa.Column("uid", sa.Uuid),
+        sa.Column("at", UTCDateTime),
+        sa.Column("day", sa.Date),
+        sa.Column("price", sa.Numeric(10, 2)),
+        sa.Column("ratio", sa.Float),
+        sa.Column("blob", sa.LargeBinary),
+        sa.Column("doc", sa.JSON),
+    )
+    values = {
+        "uid": uuid.uuid4(),
+        "at": datetime(2026, 12, 1, 10, 30, 0, 123456, tzinfo=UTC),
+        "day": date(2027, 2, 1),
+        "price": Decimal("1250.5"),
+        "ratio": 2.5,
+        "blob": b"\x00\xff",
+        "doc": {"b": [1, 2], "a": None},
+    }
+    encoded = {c.name: encode_value(c, values[c.name]) for c in table.columns}
+    assert json.loads(json.dumps(encoded)) == encoded
+    assert encoded["price"] == "1250.50"
+    assert encoded["at"] == "2026-12-01T10:30:00.123456+00:00"
+    decoded = {c.name: decode_value(c, encoded[c.name]) for c in table.columns}
+    assert decoded == {**values, "price": Decimal("1250.50")}
