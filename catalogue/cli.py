@@ -485,5 +485,15 @@ def start(ctx: click.Context, host: str, port: int) -> None:
 
 main.add_command(harvest_command)
 
+
+def _add_transfer_commands() -> None:
+    from catalogue.transfer.commands import export_command, import_command, restore_command
+
+    for command in (export_command, restore_command, import_command):
+        main.add_command(command)
+
+
+_add_transfer_commands()
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

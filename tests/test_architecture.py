@@ -27,6 +27,9 @@ MAX_FUNCTION_LINES = 60
 SCHEMA_BOUNDARIES = {
     # Reads the seed files and validates them through the same schemas as the API.
     "catalogue/seeding.py",
+    # Validates the rows of an uploaded spreadsheet through the same content schemas as the API,
+    # mapping their errors back to sheet, row and column: an input boundary like the seed loader.
+    "catalogue/imports/boundary.py",
     # Validates what another institution's OEAPI endpoint serves, once mapped, through the same
     # content schemas as the API: an input boundary like the seed loader.
     "catalogue/oeapi/harvest.py",

@@ -42,7 +42,7 @@ class CatalogueJSONProvider(DefaultJSONProvider):
 def init_app(app: Flask) -> None:
     """Register the API blueprints and describe the API for OpenAPI."""
     app.json = CatalogueJSONProvider(app)
-    from catalogue.api import institutions, meta, modules, offerings, recognition, search
+    from catalogue.api import imports, institutions, meta, modules, offerings, recognition, search
 
     app.config.setdefault(
         "API_SPEC_OPTIONS",
@@ -67,6 +67,6 @@ def init_app(app: Flask) -> None:
     from catalogue.api.auth import check_api_write
 
     app.before_request(check_api_write)
-    for module in (meta, institutions, modules, offerings, search, recognition):
+    for module in (meta, institutions, modules, offerings, search, recognition, imports):
         api.register_blueprint(module.blp)
         csrf.exempt(module.blp)

@@ -17,6 +17,7 @@ from marshmallow import ValidationError
 
 from catalogue.accounts.auth import current_actor
 from catalogue.accounts.permissions import can_edit_institution
+from catalogue.csv_safety import safe_cell
 from catalogue.db import get_session
 from catalogue.errors import Conflict, InvalidInput, PermissionDenied, StaleEdit, flatten_errors
 from catalogue.institutions import services as institutions
@@ -72,7 +73,7 @@ def registry_csv():
     for agreement in rows:
         view = agreement_view(agreement, history=False)
         for item in view["items"]:
-            writer.writerow([_cell(v) for v in _csv_row(view, item)])
+            writer.writerow([safe_cell(v) for v in _csv_row(view, item)])
     return Response(
         out.getvalue(),
         mimetype="text/csv",
@@ -107,13 +108,6 @@ def _csv_row(view: dict[str, Any], item: dict[str, Any]) -> list[Any]:
         f"{credits['value']:g} {credits['unit']}" if credits else "",
         item["equivalent"],
     ]
-
-
-def _cell(value: Any) -> Any:
-    """Neutralise spreadsheet formulas in cells people typed (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 @bp.get("/agreements/<id:agreement_id>")
