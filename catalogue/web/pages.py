@@ -173,9 +173,3 @@ def switch_language(code: str):
     )
     return response
 
-
-@bp.get("/health")
-def health():
-    """Liveness check for load balancers: answers once the database answers."""
-    modules.catalogue_totals(session=get_session())
-    return {"status": "ok"}
