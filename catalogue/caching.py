@@ -47,7 +47,7 @@ CACHEABLE_ENDPOINTS = frozenset(
         "pages.institution_detail",
         "pages.region_list",
         "pages.region_detail",
-        "search.search",
+        "search.search_page",
         "recognition.registry",
         "recognition.registry_csv",
         "recognition.agreement_page",
