@@ -71,7 +71,10 @@ class SearchIndexCollector:
                 "Id of the last outbox entry this node's index applied",
                 state["applied"],
             ),
-            "catalogue_search_index_lag": ("Outbox entries this node has not applied", state["lag"]),
+            "catalogue_search_index_lag": (
+                "Outbox entries this node has not applied",
+                state["lag"],
+            ),
         }
         for name, (documentation, value) in values.items():
             yield GaugeMetricFamily(name, documentation, value=value)

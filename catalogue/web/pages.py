@@ -172,4 +172,3 @@ def switch_language(code: str):
         secure=current_app.config["SESSION_COOKIE_SECURE"],
     )
     return response
-

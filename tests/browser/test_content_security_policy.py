@@ -14,7 +14,8 @@ RECORD_VIOLATIONS = """
 window.__cspViolations = [];
 document.addEventListener("securitypolicyviolation", (event) => {
   window.__cspViolations.push(
-    `${event.violatedDirective} blocked ${event.blockedURI || "inline"} (${event.sourceFile}:${event.lineNumber})`
+    `${event.violatedDirective} blocked ${event.blockedURI || "inline"} ` +
+      `(${event.sourceFile}:${event.lineNumber})`
   );
 });
 """

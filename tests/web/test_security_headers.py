@@ -68,9 +68,7 @@ def test_a_304_and_a_cached_answer_keep_the_headers(world, anonymous_client):
         _check_common(response, f"status {response.status_code}")
 
 
-def test_logged_in_pages_and_token_reads_have_them_and_are_not_stored(
-    world_app, world, client_for
-):
+def test_logged_in_pages_and_token_reads_have_them_and_are_not_stored(world_app, world, client_for):
     editor = client_for(EDITOR_A)
     dashboard = editor.get("/manage/")
     assert dashboard.status_code == 200
