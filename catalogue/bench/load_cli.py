@@ -18,7 +18,8 @@ import click
     default=1_000_000,
     show_default=True,
     type=click.IntRange(min=10),
-    help="Stop after this many requests even before the time is up.",
+    help="Stop after this many operations even before the time is up (a write operation is "
+    "a read and a write, and two more for each retry after a conflict).",
 )
 @click.option("--workers", default=2, show_default=True, help="gunicorn workers per node.")
 @click.option(
