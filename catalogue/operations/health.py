@@ -3,8 +3,8 @@
 It answers 200 when the database answers and 503 when it does not; the body says whether this
 node's search index exists and how far it is behind the outbox (`index.lag`, in changes not yet
 applied). A load balancer that wants fresh search can ask `/health?max_lag=N`: then a node
-without an index, or more than N changes behind, answers 503 as well. Searches apply pending changes themselves before
-they run, so a lagging node still answers correctly, only more slowly.
+without an index, or more than N changes behind, answers 503 as well. Searches apply pending
+changes themselves before they run, so a lagging node still answers correctly, only slower.
 """
 
 from __future__ import annotations
