@@ -62,6 +62,7 @@ class Node:
 
     @property
     def index_dir(self) -> Path:
+        """This node's own search index folder."""
         return self.folder / "search-index"
 
 
