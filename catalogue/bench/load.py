@@ -3,15 +3,16 @@ nothing was lost and that both search indexes follow the database.
 
 What it does, in order:
 1. generates a synthetic catalogue (catalogue/bench/synthetic.py) into the database it is given
-   (an empty PostgreSQL database; SQLite only with one node), and makes an editor with an API
-   token for three institutions;
+   (an empty PostgreSQL database; SQLite only with one node), and makes two editors with API
+   tokens (one writes modules and proposes agreements, the other approves them);
 2. builds each node's own search index and starts each node as a gunicorn server on
    127.0.0.1 (its own port, index folder and metrics folder; one secret key);
 3. drives the mixed workload of catalogue/bench/workload.py for a bounded time and number of
    requests, alternating between the nodes;
 4. checks: no 5xx and no connection errors; no lost update (per module, the acknowledged saves
    and publishes each made exactly one new lock version, and the final lock version is the first
-   plus their number; each acknowledged run is stored exactly once); both nodes caught up with
+   plus their number; each acknowledged run is stored exactly once; each acknowledged approval
+   of a proposed agreement stands exactly once); both nodes caught up with
    the outbox within 2 s of the last write, and `catalogue search check` passes on both; a module
    published through one node is found by search on the other, both ways;
 5. prints requests/s and p50/p95/p99 per request kind and writes JSON (and, if asked, a section
@@ -47,7 +48,9 @@ from catalogue.bench.workload import READ_MIX, WRITE_MIX, Connection, Plan, driv
 
 CONVERGENCE_LIMIT = 2.0
 WRITE_POOL = 24
+AGREEMENTS = 12
 EDITOR_EMAIL = "bench-load-editor@example.invalid"
+APPROVER_EMAIL = "bench-load-approver@example.invalid"
 
 
 @dataclass
@@ -124,14 +127,16 @@ def _run(options: LoadOptions, url: str, secret: str, nodes: list[Node]) -> dict
     apps = [create_app(_app_config(url, secret, node)) for node in nodes]
     _log(f"generating {options.modules} modules into {_safe_url(url)}")
     catalogue = _generate(apps[0], options)
-    token, pool = _make_editor(apps[0])
+    token, pool, parties = _make_editors(apps[0])
     initial = _lock_versions(apps[0], pool)
     for node, app in zip(nodes, apps, strict=True):
         _log(f"building the index of {node.name}")
         _build_index(app)
     for node in nodes:
         _start(node, url, secret, options.workers)
+    agreements = _propose_agreements(nodes[0].port, token, parties)
     plan = Plan(_read_paths(catalogue), pool, token, options.write_share)
+    plan.agreements, plan.approver_token = agreements, parties["approver_token"]
     _warm([node.port for node in nodes], plan)
     _log(f"load: {options.clients} clients, {options.seconds:.0f} s, {len(nodes)} node(s)")
     tallies, elapsed = drive(
@@ -146,6 +151,7 @@ def _run(options: LoadOptions, url: str, secret: str, nodes: list[Node]) -> dict
     _log("checking writes, indexes and search across nodes")
     last_write = max((t.last_write for t in tallies), default=0.0)
     results["lost_updates"] = _lost_updates(apps[0], initial, tallies)
+    _check_approvals(nodes[0].port, token, tallies, results["lost_updates"])
     results["convergence"] = _convergence(nodes, last_write)
     results["search_check"] = {node.name: _search_check(node) for node in nodes}
     results["cross_node"] = _cross_node(nodes, token, pool)
@@ -172,44 +178,65 @@ def _generate(app, options: LoadOptions):
         return synthetic.generate(engine(), options.modules, seed=options.seed)
 
 
-def _make_editor(app) -> tuple[str, list[int]]:
-    """An editor of three institutions with an API token, and the modules the load writes to."""
-    from sqlalchemy import select
-
+def _editor_token(session, email: str, institution_ids: list[int]) -> str:
+    """A new account that edits these institutions, and an API token of it."""
     from catalogue.accounts import services as accounts
     from catalogue.accounts.permissions import SYSTEM
     from catalogue.accounts.tokens import create_token
+
+    password = secrets.token_urlsafe(24)
+    user = accounts.create_user(
+        session=session, actor=SYSTEM, email=email, name="Load benchmark", password=password
+    )
+    for institution_id in institution_ids:
+        accounts.grant_role(
+            session=session,
+            actor=SYSTEM,
+            user_id=user.id,
+            role="editor",
+            institution_id=institution_id,
+        )
+    return create_token(session=session, actor=SYSTEM, user=user, name="bench load").secret
+
+
+def _make_editors(app) -> tuple[str, list[int], dict[str, Any]]:
+    """An editor of two institutions (the modules the load writes to are theirs), and what
+    agreements with a third institution are made of, with a token of that one's editor."""
+    from sqlalchemy import select
+
     from catalogue.db import get_session
+    from catalogue.institutions.models import Institution
     from catalogue.modules.models import Module
 
     with app.app_context():
         session = get_session()
-        institutions = session.scalars(
+        first, second, third = session.scalars(
             select(Module.institution_id).where(Module.status == "published").distinct().limit(3)
         ).all()
         pool = session.scalars(
             select(Module.id)
-            .where(Module.status == "published", Module.institution_id.in_(institutions))
+            .where(Module.status == "published", Module.institution_id.in_([first, third]))
             .order_by(Module.id)
             .limit(WRITE_POOL)
         ).all()
-        user = accounts.create_user(
-            session=session,
-            actor=SYSTEM,
-            email=EDITOR_EMAIL,
-            name="Load benchmark",
-            password=secrets.token_urlsafe(24),
-        )
-        for institution_id in institutions:
-            accounts.grant_role(
-                session=session,
-                actor=SYSTEM,
-                user_id=user.id,
-                role="editor",
-                institution_id=institution_id,
+        items = session.scalars(
+            select(Module.code)
+            .where(
+                Module.status == "published",
+                Module.institution_id == first,
+                Module.id.not_in(pool),
             )
-        token = create_token(session=session, actor=SYSTEM, user=user, name="bench load").secret
-    return token, list(pool)
+            .order_by(Module.id)
+            .limit(AGREEMENTS)
+        ).all()
+        token = _editor_token(session, EDITOR_EMAIL, [first, third])
+        agreements = {
+            "provider": session.get(Institution, first).code,
+            "recogniser": session.get(Institution, second).code,
+            "modules": list(items),
+            "approver_token": _editor_token(session, APPROVER_EMAIL, [second]),
+        }
+    return token, list(pool), agreements
 
 
 def _lock_versions(app, module_ids: list[int]) -> dict[int, int]:
@@ -341,6 +368,7 @@ def _summarise(options: LoadOptions, catalogue, tallies, elapsed: float) -> dict
         "conflicts_retried": sum(t.conflicts for t in tallies),
         "gave_up": sum(t.gave_up for t in tallies),
         "nothing_to_publish": sum(t.nothing_to_publish for t in tallies),
+        "approvals_already_decided": sum(t.already_decided for t in tallies),
         "writes": {kind: sum(1 for w in writes if w["kind"] == kind) for kind in WRITE_MIX},
         "writes_per_node": {
             str(port): sum(1 for w in writes if w["port"] == port)
@@ -384,7 +412,66 @@ def _lost_updates(app, initial: dict[int, int], tallies) -> dict[str, Any]:
             )
             if stored != 1:
                 problems.append(f"run {run['code']}: stored {stored} times")
-    return {"checked_writes": len(writes), "lost": len(problems), "problems": problems[:20]}
+    return {"checked_writes": len(writes), "lost": len(problems), "problems": problems}
+
+
+def _propose_agreements(port: int, token: str, parties: dict[str, Any]) -> list[int]:
+    """Proposed agreements between two of the editor's institutions, one module each, for the
+    load to approve (proposing is the proposer's approval; the other party is left)."""
+    auth = {"Authorization": f"Bearer {token}"}
+    connection = Connection(port)
+    made = []
+    for number, module in enumerate(parties["modules"], start=1):
+        body = {
+            "code": f"LOAD-{number}",
+            "title": f"Vrijstelling bij belasting {number}",
+            "kind": "exemption",
+            "valid_from": date.today().isoformat(),
+            "parties": [
+                {"institution": parties["provider"], "role": "provider"},
+                {"institution": parties["recogniser"], "role": "recogniser"},
+            ],
+            "items": [{"provider": parties["provider"], "module": module}],
+        }
+        status, response, created = connection.send(
+            "POST", "/api/v1/agreements", body=body, headers=auth
+        )
+        if status != 201:
+            raise RuntimeError(f"could not draft an agreement: {status} {created}")
+        headers = {"If-Match": response.getheader("ETag"), **auth}
+        path = f"/api/v1/agreements/{created['id']}/propose"
+        status, _response, proposed = connection.send("POST", path, headers=headers)
+        if status != 200:
+            raise RuntimeError(f"could not propose an agreement: {status} {proposed}")
+        made.append(created["id"])
+    connection.close()
+    return made
+
+
+def _check_approvals(port: int, token: str, tallies, report: dict[str, Any]) -> None:
+    """Every acknowledged approval is recorded once, and still stands."""
+    approvals = [w for t in tallies for w in t.writes if w["kind"] == "approve agreement"]
+    connection = Connection(port)
+    for approval in approvals:
+        _status, _response, agreement = connection.send(
+            "GET",
+            f"/api/v1/agreements/{approval['agreement']}",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        standing = [
+            a
+            for a in agreement["approvals"]
+            if a["institution"] == approval["institution"]
+            and a["decision"] == "approved"
+            and a["voided_at"] is None
+        ]
+        if len(standing) != 1:
+            report["problems"].append(
+                f"agreement {approval['agreement']}: {len(standing)} standing approvals "
+                f"of {approval['institution']}"
+            )
+    connection.close()
+    report["lost"] = len(report["problems"])
 
 
 def _lag(node: Node) -> int | None:

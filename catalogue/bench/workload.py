@@ -3,7 +3,8 @@
 Reads: the search page and the search API (every query class of `catalogue bench search`),
 module pages, institution pages, the agreements registry and API reads. Writes (a share of
 all requests, by default 10%) go through the API with a token and If-Match, as an institution's
-system would: save a draft of a module, publish a module, add a run. The writes aim at a small
+system would: save a draft of a module, publish a module, add a run, approve a proposed
+agreement for one of its parties. The module writes aim at a small
 pool of modules on purpose, so that writers on different nodes meet: a write based on an old
 ETag gets 412, reads the module again and retries. Every acknowledged write is written down, so
 that the run can check afterwards that each one is in the database exactly once.
@@ -30,7 +31,7 @@ READ_MIX = {
     "institution page": 0.08,
     "registry": 0.07,
 }
-WRITE_MIX = {"save draft": 0.45, "publish": 0.35, "add run": 0.20}
+WRITE_MIX = {"save draft": 0.40, "publish": 0.30, "add run": 0.15, "approve agreement": 0.15}
 MAX_RETRIES = 8
 
 
@@ -80,6 +81,8 @@ class Plan:
     write_modules: list[int]
     token: str
     write_share: float = 0.10
+    agreements: list[int] = field(default_factory=list)
+    approver_token: str = ""
 
 
 @dataclass
@@ -92,6 +95,7 @@ class Tally:
     connection_errors: int = 0
     conflicts: int = 0
     nothing_to_publish: int = 0
+    already_decided: int = 0
     gave_up: int = 0
     writes: list[dict[str, Any]] = field(default_factory=list)
     last_write: float = 0.0
@@ -148,10 +152,14 @@ class Client:
         kind = self.rng.choices(list(WRITE_MIX), list(WRITE_MIX.values()))[0]
         module_id = self.rng.choice(self.plan.write_modules)
         connection = self._next_connection()
-        operation = {"save draft": self._save_draft, "publish": self._publish}.get(kind)
-        if operation is None:
+        if kind == "add run":
             self._add_run(connection, module_id)
             return
+        if kind == "approve agreement":
+            if self.plan.agreements:
+                self._approve(connection, self.rng.choice(self.plan.agreements))
+            return
+        operation = self._save_draft if kind == "save draft" else self._publish
         for _attempt in range(MAX_RETRIES):
             outcome = operation(connection, module_id)
             if outcome != "conflict":
@@ -226,6 +234,37 @@ class Client:
         )
         if status == 201:
             self._acknowledge("add run", module_id, connection, code=code, offering_id=body["id"])
+
+    def _approve(self, connection: Connection, agreement_id: int) -> None:
+        path = f"/api/v1/agreements/{agreement_id}"
+        approver = {"Authorization": f"Bearer {self.plan.approver_token}"}
+        status, _response, agreement = self._request(
+            "read before write", connection, "GET", path, headers=approver
+        )
+        undecided = [
+            p["institution"]["code"]
+            for p in (agreement or {}).get("parties", [])
+            if p["decision"] is None
+        ]
+        if status != 200 or not undecided:
+            self.tally.already_decided += 1
+            return
+        institution = self.rng.choice(undecided)
+        approval = {"institution": institution, "content_hash": agreement["content_hash"]}
+        status, _response, _body = self._request(
+            "approve agreement",
+            connection,
+            "POST",
+            path + "/approve",
+            body=approval,
+            headers=approver,
+        )
+        if status == 409:
+            self.tally.already_decided += 1
+        elif status == 200:
+            self._acknowledge(
+                "approve agreement", 0, connection, agreement=agreement_id, institution=institution
+            )
 
 
 def drive(ports: list[int], plan: Plan, *, clients: int, seconds: float, max_requests: int, seed=1):
