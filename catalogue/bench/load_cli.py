@@ -31,6 +31,13 @@ import click
 )
 @click.option("--seed", default=1, show_default=True, help="Seed of the synthetic catalogue.")
 @click.option(
+    "--convergence-limit",
+    default=2.0,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="Seconds after the last write by which every index must have caught up.",
+)
+@click.option(
     "--json",
     "json_path",
     type=click.Path(dir_okay=False, path_type=Path),

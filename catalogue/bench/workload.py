@@ -212,6 +212,16 @@ class Client:
         return "done"
 
     def _add_run(self, connection: Connection, module_id: int) -> None:
+        # A run must be in one of the module's languages and modes of delivery.
+        status, _response, module = self._request(
+            "read before write",
+            connection,
+            "GET",
+            f"/api/v1/modules/{module_id}",
+            headers=self._auth(),
+        )
+        if status != 200:
+            return
         code = f"L{self.number}-{next(self._writes)}"
         run = {
             "code": code,
@@ -219,8 +229,8 @@ class Client:
             "end_date": "2027-11-26",
             "enrol_until": "2027-08-20",
             "city": "Eindhoven",
-            "delivery_mode": "on-campus",
-            "language": "nld",
+            "delivery_mode": module["delivery_modes"][0],
+            "language": module["languages"][0],
             "price_eur": 0,
             "seats": 12,
         }

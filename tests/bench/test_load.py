@@ -30,6 +30,8 @@ def test_two_nodes_under_mixed_load_lose_nothing_and_converge(empty_postgres, tm
     arguments = ["bench", "load", "--nodes", "2", "--database-url", empty_postgres]
     arguments += ["--modules", "200", "--seconds", "4", "--clients", "4", "--workers", "1"]
     arguments += ["--max-requests", "300", "--write-share", "0.2"]
+    # No timing in tests: the 2-second limit is for the benchmark on a machine of its own.
+    arguments += ["--convergence-limit", "600"]
     arguments += ["--json", str(json_path), "--markdown", str(markdown_path)]
 
     result = CliRunner().invoke(main, arguments)
@@ -37,12 +39,13 @@ def test_two_nodes_under_mixed_load_lose_nothing_and_converge(empty_postgres, tm
     assert result.exit_code == 0, result.output + repr(result.exception)
     results = json.loads(json_path.read_text())
     assert results["errors"] == 0
+    assert results["refused"] == 0, results["statuses"]
     assert results["lost_updates"]["lost"] == 0
     assert results["lost_updates"]["checked_writes"] > 0
     # The budget counts operations: a write is a read and a write, and a retry two more.
     assert 0 < results["requests"] <= 2 * 300 + 2 * results["conflicts_retried"]
     assert len(results["writes_per_node"]) == 2, "writes reached both nodes"
-    assert results["convergence"]["within_limit"]
+    assert results["convergence"]["seconds_after_last_write"] is not None
     assert all(check["passed"] for check in results["search_check"].values())
     assert results["cross_node"] == {"node-1 -> node-2": True, "node-2 -> node-1": True}
     assert "| module page |" in markdown_path.read_text()
