@@ -1,5 +1,5 @@
 """The load benchmark end to end, short: two gunicorn nodes on one PostgreSQL database take a
-few hundred mixed requests; the run reports no errors, no lost updates, both indexes equal to the
+hundred mixed requests; the run reports no errors, no lost updates, both indexes equal to the
 database, and a publish on each node found by search on the other."""
 
 from __future__ import annotations
@@ -28,8 +28,10 @@ def test_two_nodes_under_mixed_load_lose_nothing_and_converge(empty_postgres, tm
     json_path = tmp_path / "load.json"
     markdown_path = tmp_path / "benchmarks.md"
     arguments = ["bench", "load", "--nodes", "2", "--database-url", empty_postgres]
-    arguments += ["--modules", "200", "--seconds", "4", "--clients", "4", "--workers", "1"]
-    arguments += ["--max-requests", "300", "--write-share", "0.2"]
+    # Bounded by the number of operations (the time bound only stops a run that hangs), so
+    # that a slow machine does the same work as a fast one.
+    arguments += ["--modules", "200", "--seconds", "600", "--clients", "4", "--workers", "1"]
+    arguments += ["--max-requests", "60", "--write-share", "0.4"]
     # No timing in tests: the 2-second limit is for the benchmark on a machine of its own.
     arguments += ["--convergence-limit", "600"]
     arguments += ["--json", str(json_path), "--markdown", str(markdown_path)]
@@ -43,7 +45,7 @@ def test_two_nodes_under_mixed_load_lose_nothing_and_converge(empty_postgres, tm
     assert results["lost_updates"]["lost"] == 0
     assert results["lost_updates"]["checked_writes"] > 0
     # The budget counts operations: a write is a read and a write, and a retry two more.
-    assert 0 < results["requests"] <= 2 * 300 + 2 * results["conflicts_retried"]
+    assert 0 < results["requests"] <= 2 * 60 + 2 * results["conflicts_retried"]
     assert len(results["writes_per_node"]) == 2, "writes reached both nodes"
     assert results["convergence"]["seconds_after_last_write"] is not None
     assert all(check["passed"] for check in results["search_check"].values())
