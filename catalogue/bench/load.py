@@ -365,6 +365,7 @@ def _summarise(options: LoadOptions, catalogue, tallies, elapsed: float) -> dict
         "requests_per_second": round(requests / elapsed, 1) if elapsed else 0.0,
         "statuses": {str(k): v for k, v in sorted(statuses.items())},
         "server_errors": [e for t in tallies for e in t.server_errors][:20],
+        "refusals": [e for t in tallies for e in t.refusals][:20],
         "errors": sum(len(t.server_errors) + t.connection_errors for t in tallies),
         # Answers no request of this load should get (409 and 412 are expected for writes).
         "refused": sum(n for s, n in statuses.items() if 400 <= s < 500 and s not in (409, 412)),

@@ -92,6 +92,7 @@ class Tally:
     latencies: dict[str, list[float]] = field(default_factory=dict)
     statuses: dict[int, int] = field(default_factory=dict)
     server_errors: list[str] = field(default_factory=list)
+    refusals: list[str] = field(default_factory=list)
     connection_errors: int = 0
     conflicts: int = 0
     nothing_to_publish: int = 0
@@ -129,6 +130,8 @@ class Client:
         self.tally.statuses[status] = self.tally.statuses.get(status, 0) + 1
         if status >= 500:
             self.tally.server_errors.append(f"{status} {method} {path}")
+        elif status >= 400 and status not in (409, 412):
+            self.tally.refusals.append(f"{status} {method} {path}: {json.dumps(body)[:300]}")
         return status, response, body
 
     def run(self, deadline: float) -> None:
