@@ -30,12 +30,13 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from catalogue import api, db, http, i18n, oeapi, web
+    from catalogue import api, caching, db, http, i18n, oeapi, operations, security_headers, web
     from catalogue.accounts import auth
     from catalogue.recognition import hooks as _recognition_hooks  # noqa: F401 - connects signals
     from catalogue.search import service as search_service
 
     db.init_app(app)
+    operations.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)
     http.init_app(app)
@@ -43,4 +44,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     api.init_app(app)
     oeapi.init_app(app)
     search_service.init_app(app)
+    caching.init_app(app)
+    security_headers.init_app(app)
     return app

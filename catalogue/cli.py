@@ -11,6 +11,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 
 from catalogue import create_app
+from catalogue.bench.load_cli import command as bench_load
 from catalogue.oeapi.commands import harvest as harvest_command
 
 
@@ -450,6 +451,9 @@ def bench_search(**options) -> None:
         run(**options, echo=click.echo)
     except Refused as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+bench.add_command(bench_load)
 
 
 # Not inside an app context: FlaskGroup would load the app before the defaults below are set.

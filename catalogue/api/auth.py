@@ -84,7 +84,8 @@ def _if_match_versions() -> list[int] | None:
         return None
     versions = []
     for tag in tags:
-        value = tag.removeprefix("W/").strip('"')
+        # A cacheable read's ETag adds the catalogue's validator: "<lock version>.g…".
+        value = tag.removeprefix("W/").strip('"').partition(".")[0]
         if value.isdigit() and len(value) < 10:
             versions.append(int(value))
     return versions

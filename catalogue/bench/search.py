@@ -1262,9 +1262,14 @@ def render_markdown(results: dict[str, Any]) -> str:
 
 def write_markdown(path: Path, results: dict[str, Any]) -> None:
     """Write or refresh this size's section of `path` (between its markers)."""
-    modules = results["config"]["modules"]
-    start, end = f"<!-- bench:search:{modules} -->", f"<!-- /bench:search:{modules} -->"
-    section = f"{start}\n{render_markdown(results)}{end}\n"
+    replace_section(path, f"bench:search:{results['config']['modules']}", render_markdown(results))
+
+
+def replace_section(path: Path, name: str, body: str) -> None:
+    """Write or refresh the section `name` of a Markdown file (between its HTML-comment
+    markers), appending it when the file has none yet."""
+    start, end = f"<!-- {name} -->", f"<!-- /{name} -->"
+    section = f"{start}\n{body}{end}\n"
     text = path.read_text() if path.exists() else ""
     if start in text and end in text:
         before, rest = text.split(start, 1)

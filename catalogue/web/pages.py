@@ -167,10 +167,3 @@ def switch_language(code: str):
         secure=current_app.config["SESSION_COOKIE_SECURE"],
     )
     return response
-
-
-@bp.get("/health")
-def health():
-    """Liveness check for load balancers: answers once the database answers."""
-    modules.catalogue_totals(session=get_session())
-    return {"status": "ok"}

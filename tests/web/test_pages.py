@@ -211,7 +211,8 @@ def test_the_home_page_counts_what_the_catalogue_holds(seeded_app):
 def test_the_health_check_answers(seeded_app):
     response = seeded_app.test_client().get("/health")
     assert response.status_code == 200
-    assert response.json == {"status": "ok"}
+    assert response.json["status"] == "ok"
+    assert response.json["database"] == "ok"
 
 
 # -- what the public may see ------------------------------------------------------------------
