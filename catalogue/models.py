@@ -5,6 +5,7 @@ from sqlmodel import SQLModel
 from catalogue.accounts.models import ApiToken, Membership, User
 from catalogue.audit.models import AuditEvent
 from catalogue.institutions.models import Institution, Region, RegionTarget
+from catalogue.monitoring.models import MonitoredPerson, Participation
 from catalogue.modules.models import (
     LearningUnit,
     Material,

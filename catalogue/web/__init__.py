@@ -24,10 +24,11 @@ csrf = CSRFProtect()
 
 def init_app(app: Flask) -> None:
     """Register the page blueprints, CSRF protection, template filters and HTML error pages."""
-    from catalogue.web import accounts, admin, api_docs, editor, pages, recognition, search
+    from catalogue.web import accounts, admin, api_docs, editor, monitoring, pages, recognition
+    from catalogue.web import search
 
     csrf.init_app(app)
-    blueprints = (pages, search, recognition, accounts, editor, admin, api_docs)
+    blueprints = (pages, search, recognition, accounts, editor, admin, api_docs, monitoring)
     for blueprint in (module.bp for module in blueprints):
         app.register_blueprint(blueprint)
     app.jinja_env.filters.update(
