@@ -240,6 +240,7 @@ def load_seed(session, data: SeedData, *, demo_accounts: bool = False) -> dict[s
     from catalogue.accounts.seeding import seed_demo_accounts
     from catalogue.db import write_transaction
     from catalogue.modules.seeding import seed_modules
+    from catalogue.monitoring.seeding import seed_demo_participation as demo_participation
     from catalogue.recognition.seeding import seed_agreements
 
     with write_transaction(session):
@@ -252,6 +253,8 @@ def load_seed(session, data: SeedData, *, demo_accounts: bool = False) -> dict[s
             if demo_accounts
             else 0
         )
+        if demo_accounts:
+            demo_participation(session, regions)
     return {
         "modules_created": created_modules,
         "agreements_created": created_agreements,
