@@ -11,6 +11,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 
 from catalogue import create_app
+from catalogue.monitoring.commands import register as register_monitoring_commands
 
 
 @click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False)
@@ -449,6 +450,9 @@ def bench_search(**options) -> None:
         run(**options, echo=click.echo)
     except Refused as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+register_monitoring_commands(main)
 
 
 # Not inside an app context: FlaskGroup would load the app before the defaults below are set.

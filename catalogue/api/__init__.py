@@ -42,6 +42,7 @@ def init_app(app: Flask) -> None:
     """Register the API blueprints and describe the API for OpenAPI."""
     app.json = CatalogueJSONProvider(app)
     from catalogue.api import institutions, meta, modules, offerings, recognition, search
+    from catalogue.api import monitoring
 
     app.config.setdefault(
         "API_SPEC_OPTIONS",
@@ -66,9 +67,9 @@ def init_app(app: Flask) -> None:
     from catalogue.api.auth import check_api_write
 
     app.before_request(check_api_write)
-    for module in (meta, institutions, modules, offerings, search, recognition):
+    for module in (meta, institutions, modules, offerings, search, recognition, monitoring):
         api.register_blueprint(module.blp)
     from catalogue.web import csrf
 
-    for module in (meta, institutions, modules, offerings, search, recognition):
+    for module in (meta, institutions, modules, offerings, search, recognition, monitoring):
         csrf.exempt(module.blp)

@@ -18,58 +18,87 @@ export can show a number the rules hide. The rules:
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
-from collections import Counter
-from collections.abc import Hashable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Hashable
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from catalogue.vocabularies import Audience, ParticipationStatus, Sector, TargetGroup
 
 THRESHOLD = 5
 SMALL = "< 5"
 HIDDEN = "hidden"
 
+# Vocabulary attributes are held as their code's position in the vocabulary.
+CODES: dict[str, list[str]] = {
+    "target_group": TargetGroup.values(),
+    "sector": Sector.values(),
+    "category": Audience.values(),
+    "status": ParticipationStatus.values(),
+}
+COMPLETED = CODES["status"].index("completed")
+DROPPED_OUT = CODES["status"].index("dropped-out")
+
 
 @dataclass
 class Facts:
-    """Participation facts, one list per attribute, all of the same length."""
+    """Participation facts as integer arrays of equal length, one per attribute."""
 
-    person: list[int] = field(default_factory=list)
-    region: list[int] = field(default_factory=list)
-    institution: list[int] = field(default_factory=list)
-    module: list[int] = field(default_factory=list)
-    sector: list[str] = field(default_factory=list)
-    target_group: list[str] = field(default_factory=list)
-    category: list[str] = field(default_factory=list)
-    status: list[str] = field(default_factory=list)
-    year: list[int] = field(default_factory=list)
-    demo: list[bool] = field(default_factory=list)
+    person: np.ndarray
+    region: np.ndarray
+    institution: np.ndarray
+    module: np.ndarray
+    target_group: np.ndarray
+    sector: np.ndarray
+    category: np.ndarray
+    status: np.ndarray
+    year: np.ndarray
+    demo: np.ndarray
 
     @classmethod
-    def from_rows(cls, rows: Iterable[tuple]) -> Facts:
-        """Facts from rows in the order of the attributes above."""
-        columns = list(zip(*rows, strict=True)) or [()] * 10
-        return cls(*(list(c) for c in columns))
+    def from_columns(cls, **columns) -> Facts:
+        """Facts from integer sequences by attribute name; missing attributes are zeros."""
+        size = len(columns["person"])
+        return cls(
+            **{
+                f.name: np.asarray(columns.get(f.name, np.zeros(size)), dtype=np.int64)
+                for f in fields(cls)
+            }
+        )
+
+    @classmethod
+    def from_rows(cls, rows: list[tuple]) -> Facts:
+        """Facts from rows in attribute order, with vocabulary codes as strings."""
+        names = [f.name for f in fields(cls)]
+        columns = dict(zip(names, zip(*rows, strict=True), strict=True)) if rows else {}
+        for name, codes in CODES.items():
+            index = {code: position for position, code in enumerate(codes)}
+            columns[name] = [index[v] for v in columns.get(name, ())]
+        columns.setdefault("person", ())
+        return cls.from_columns(**columns)
 
     def __len__(self) -> int:
         return len(self.person)
 
-    def slice(self, start: int, end: int) -> Facts:
-        """The facts from index start up to (not including) end."""
-        return Facts(*(column[start:end] for column in self.__dict__.values()))
+    def where(self, mask: np.ndarray) -> Facts:
+        """The facts where `mask` is true."""
+        return Facts(**{f.name: getattr(self, f.name)[mask] for f in fields(self)})
 
-    def by_region(self) -> dict[int, Facts]:
-        """The facts split by region; they must be sorted by region, then year."""
-        parts: dict[int, Facts] = {}
-        regions = self.region
-        start = 0
-        while start < len(regions):
-            end = bisect_right(regions, regions[start], lo=start)
-            parts[regions[start]] = self.slice(start, end)
-            start = end
-        return parts
+    def split(self, attribute: str) -> dict[int, Facts]:
+        """The facts split by the value of one attribute."""
+        values = getattr(self, attribute)
+        order = np.argsort(values, kind="stable")
+        ordered = Facts(**{f.name: getattr(self, f.name)[order] for f in fields(self)})
+        found, starts = np.unique(getattr(ordered, attribute), return_index=True)
+        ends = [*starts[1:].tolist(), len(values)]
+        return {
+            int(v): Facts(**{f.name: getattr(ordered, f.name)[a:b] for f in fields(self)})
+            for v, a, b in zip(found.tolist(), starts.tolist(), ends, strict=True)
+        }
 
     def in_years(self, first: int, last: int) -> Facts:
-        """The facts of runs starting in the years first to last; sorted by year (one region)."""
-        return self.slice(bisect_left(self.year, first), bisect_right(self.year, last))
+        """The facts of runs starting in the years first to last (inclusive)."""
+        return self.where((self.year >= first) & (self.year <= last))
 
 
 @dataclass(frozen=True)
@@ -132,29 +161,68 @@ def _rate(completed: int, finished: int, people: Shown) -> float | None:
     return round(completed / finished, 3)
 
 
+# Above this many (value, person) cells, unique pairs are found by sorting instead of marking.
+MARK_LIMIT = 20_000_000
+
+
+def _people_per_value(values: np.ndarray, person: np.ndarray) -> dict[int, int]:
+    """Unique people per value: each (value, person) pair is counted once."""
+    if not len(person):
+        return {}
+    width = int(person.max()) + 1
+    height = int(values.max()) + 1
+    if width * height <= MARK_LIMIT:
+        marks = np.zeros((height, width), dtype=bool)
+        marks[values, person] = True
+        counts = marks.sum(axis=1)
+        return {v: int(c) for v, c in enumerate(counts.tolist()) if c}
+    pairs = np.sort(values * width + person)
+    pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))]
+    return _count(pairs // width)
+
+
+def _count(values: np.ndarray) -> dict[int, int]:
+    if not len(values):
+        return {}
+    counts = np.bincount(values)
+    return {v: int(c) for v, c in enumerate(counts.tolist()) if c}
+
+
+def unique_people(person: np.ndarray) -> int:
+    """How many different people the array names."""
+    if not len(person):
+        return 0
+    marks = np.zeros(int(person.max()) + 1, dtype=bool)
+    marks[person] = True
+    return int(marks.sum())
+
+
 def breakdown(facts: Facts, dimension: str, keys: list[Hashable] | None = None) -> Breakdown:
-    """Unique people, participations and completion per value of one attribute, suppressed."""
+    """Unique people, participations and completion per value of one attribute, suppressed.
+
+    Vocabulary attributes are reported by code; others (region, institution, module) by id.
+    """
     values = getattr(facts, dimension)
-    pairs = set(zip(values, facts.person, strict=True))
-    people = Counter(v for v, _ in pairs)
-    participations = Counter(values)
-    completed = Counter(v for v, s in zip(values, facts.status, strict=True) if s == "completed")
-    finished = Counter(
-        v for v, s in zip(values, facts.status, strict=True) if s in ("completed", "dropped-out")
-    )
-    keys = keys if keys is not None else sorted(participations, key=str)
-    shown_people = suppress({k: people.get(k, 0) for k in keys})
-    shown_parts = suppress({k: participations.get(k, 0) for k in keys})
+    codes = CODES.get(dimension)
+    people = _people_per_value(values, facts.person)
+    participations = _count(values)
+    completed = _count(values[facts.status == COMPLETED])
+    finished = _count(values[(facts.status == COMPLETED) | (facts.status == DROPPED_OUT)])
+    if keys is None:
+        keys = codes if codes else sorted(participations)
+    index = {k: codes.index(k) if codes else k for k in keys}
+    shown_people = suppress({k: people.get(index[k], 0) for k in keys})
+    shown_parts = suppress({k: participations.get(index[k], 0) for k in keys})
     lines = [
         Line(
             k,
             shown_people[k],
             shown_parts[k],
-            _rate(completed.get(k, 0), finished.get(k, 0), shown_people[k]),
+            _rate(completed.get(index[k], 0), finished.get(index[k], 0), shown_people[k]),
         )
         for k in keys
     ]
-    total_people = _single(len(set(facts.person)))
+    total_people = _single(unique_people(facts.person))
     total = Line(
         "total",
         total_people,
@@ -162,6 +230,15 @@ def breakdown(facts: Facts, dimension: str, keys: list[Hashable] | None = None) 
         _rate(sum(completed.values()), sum(finished.values()), total_people),
     )
     return Breakdown(dimension, lines, total)
+
+
+def relabel(breakdown: Breakdown, names: dict[Hashable, Hashable]) -> Breakdown:
+    """The breakdown with its keys (ids) replaced by names (codes)."""
+    lines = [
+        Line(names.get(line.key, line.key), line.people, line.participations, line.completion_rate)
+        for line in breakdown.lines
+    ]
+    return Breakdown(breakdown.dimension, lines, breakdown.total)
 
 
 @dataclass(frozen=True)
@@ -179,22 +256,17 @@ class TargetSpec:
 def target_progress(facts: Facts, targets: list[TargetSpec]) -> dict[Hashable, Shown]:
     """Unique people counted against each target; targets of one region and period form one
     breakdown for suppression."""
-    people_of: dict[int, set[tuple]] = {}
-    for item in zip(
-        facts.region, facts.target_group, facts.sector, facts.year, facts.person, strict=True
-    ):
-        people_of.setdefault(item[0], set()).add(item[1:])
     counts: dict[Hashable, int] = {}
+    by_region = facts.split("region")
+    empty = facts.where(np.zeros(len(facts), dtype=bool))
     for spec in targets:
-        counts[spec.key] = len(
-            {
-                person
-                for group, sector, year, person in people_of.get(spec.region, ())
-                if spec.first_year <= year <= spec.last_year
-                and spec.target_group in (None, group)
-                and spec.sector in (None, sector)
-            }
-        )
+        part = by_region.get(spec.region, empty)
+        mask = (part.year >= spec.first_year) & (part.year <= spec.last_year)
+        if spec.target_group is not None:
+            mask &= part.target_group == CODES["target_group"].index(spec.target_group)
+        if spec.sector is not None:
+            mask &= part.sector == CODES["sector"].index(spec.sector)
+        counts[spec.key] = unique_people(part.person[mask])
     result: dict[Hashable, Shown] = {}
     groups: dict[tuple, list[Hashable]] = {}
     for spec in targets:

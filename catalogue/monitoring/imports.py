@@ -210,9 +210,7 @@ def read_table(filename: str, data: bytes) -> Table:
     for number, row in enumerate(rows[1:], start=2):
         if not any(v != "" for v in row):
             continue
-        records.append(
-            (number, {k: row[p] if p < len(row) else "" for k, p in positions.items()})
-        )
+        records.append((number, {k: row[p] if p < len(row) else "" for k, p in positions.items()}))
     return Table(records=records, headers=headers)
 
 
@@ -222,7 +220,7 @@ def _date(value: Any) -> date:
     text = str(value).strip()
     for pattern in ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"):
         try:
-            return datetime.strptime(text, pattern).date()  # noqa: DTZ007 - a calendar date
+            return datetime.strptime(text, pattern).date()
         except ValueError:
             continue
     raise ValueError(text)

@@ -35,6 +35,16 @@ class Participation(SQLModel, table=True):
         enum_check("target_group", TargetGroup),
         enum_check("category", Audience),
         enum_check("status", ParticipationStatus),
+        # Covers the dashboard's read (see queries.py): grouped by codes, no table lookups.
+        sa.Index(
+            "ix_participation_counting",
+            "target_group",
+            "category",
+            "status",
+            "is_demo",
+            "person_id",
+            "offering_id",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

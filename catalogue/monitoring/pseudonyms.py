@@ -16,11 +16,10 @@ import hashlib
 import hmac
 import os
 import secrets
+from enum import StrEnum
 from pathlib import Path
 
 from flask import current_app
-
-from enum import StrEnum
 
 KEY_FILE = "pseudonym_key"
 MIN_KEY_LENGTH = 32

@@ -17,12 +17,12 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from catalogue.accounts.permissions import SYSTEM
+from catalogue.modules import editing
+from catalogue.modules.models import Module
 from catalogue.monitoring.imports import CheckedRow, CheckedTable
 from catalogue.monitoring.models import Participation
 from catalogue.monitoring.pseudonyms import pseudonym_for, pseudonym_key
 from catalogue.monitoring.uploads import import_participations
-from catalogue.modules import editing
-from catalogue.modules.models import Module
 
 # The part of each region's 2025-2026 (or 2026) targets the demo data reaches.
 PACE = {"brainport": 0.62, "twente": 1.08, "zuid-holland": 0.85, "noorden": 1.3}
@@ -120,7 +120,7 @@ def seed_demo_participation(session, regions: dict) -> int:
     """Add the demo participation unless there is some; returns how many records were made."""
     if session.scalar(select(Participation.id).where(Participation.is_demo).limit(1)):
         return 0
-    rng = random.Random(20252026)  # noqa: S311 - made-up data, not secrets
+    rng = random.Random(20252026)
     key = pseudonym_key()
     created = 0
     used: set[str] = set()

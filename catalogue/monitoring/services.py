@@ -8,17 +8,22 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import extract, select
+from sqlalchemy import select
 from sqlmodel import Session
 
 from catalogue.accounts.permissions import Actor, can_read_institution_internals
 from catalogue.errors import InvalidInput, NotFound, PermissionDenied
 from catalogue.institutions.models import Institution, Region, RegionTarget
-from catalogue.monitoring.counting import Breakdown, Facts, Shown, TargetSpec, breakdown
-from catalogue.monitoring.counting import target_progress
-from catalogue.monitoring.models import Participation
-from catalogue.modules.models import Module, Offering
-from catalogue.vocabularies import Audience, Sector, TargetGroup
+from catalogue.modules.models import Module
+from catalogue.monitoring.counting import (
+    Breakdown,
+    Shown,
+    TargetSpec,
+    breakdown,
+    relabel,
+    target_progress,
+)
+from catalogue.monitoring.queries import load_packed_facts, load_region_facts
 
 _PERIOD = re.compile(r"^(\d{4})(?:-(\d{4}))?$")
 
@@ -93,41 +98,14 @@ class Dashboard:
     demo: bool
 
 
-def load_facts(session: Session, *, first: int, last: int, region_ids=None) -> Facts:
-    """Participation facts of runs starting in these years, sorted by region, then year."""
-    year = extract("year", Offering.start_date)
-    statement = (
-        select(
-            Participation.person_id,
-            Institution.region_id,
-            Module.institution_id,
-            Offering.module_id,
-            Module.sector,
-            Participation.target_group,
-            Participation.category,
-            Participation.status,
-            year,
-            Participation.is_demo,
-        )
-        .join(Offering, Offering.id == Participation.offering_id)
-        .join(Module, Module.id == Offering.module_id)
-        .join(Institution, Institution.id == Module.institution_id)
-        .where(Offering.start_date >= date(first, 1, 1), Offering.start_date <= date(last, 12, 31))
-        .order_by(Institution.region_id, year)
-    )
-    if region_ids is not None:
-        statement = statement.where(Institution.region_id.in_(region_ids))
-    rows = session.execute(statement).tuples().all()
-    return Facts.from_rows(rows)
-
-
 def _periods(targets: list[RegionTarget]) -> list[Period]:
     labels = sorted({t.period for t in targets}, key=lambda p: (Period.parse(p).first, p))
     return [Period.parse(label) for label in labels]
 
 
 def default_period(periods: list[Period], today: date) -> Period:
-    """The current period with the most targets' attention: the shortest one holding today."""
+    """The plan's current two-year period (2025-2026) if there is one, else the shortest
+    period holding today."""
     current = [p for p in periods if p.contains(today.year)] or periods
     if not current:
         return Period(str(today.year), today.year, today.year)
@@ -143,41 +121,27 @@ def dashboard(session: Session, *, period: str | None = None, today: date | None
     chosen = Period.parse(period) if period else default_period(periods, today)
     current = [t for t in targets if Period.parse(t.period).contains(today.year)]
     spans = [Period.parse(t.period) for t in current] + [chosen]
-    facts = load_facts(
+    facts = load_packed_facts(
         session, first=min(p.first for p in spans), last=max(p.last for p in spans)
     )
-    parts = facts.by_region()
     progress = target_progress(facts, [_spec(t) for t in current])
+    in_period = facts.in_years(chosen.first, chosen.last)
+    by_region = in_period.split("region")
+    nobody = in_period.where(in_period.region < 0)
     figures = []
     for region in regions:
-        in_period = parts.get(region.id, Facts()).in_years(chosen.first, chosen.last)
         lines = [_target_line(t, progress[t.id]) for t in current if t.region_id == region.id]
-        figures.append(_region_figures(region.code, region.name, lines, in_period))
-    in_period = Facts.from_rows([])
-    for region in regions:
-        piece = parts.get(region.id, Facts()).in_years(chosen.first, chosen.last)
-        _extend(in_period, piece)
-    names = {r.id: r.code for r in regions}
-    national = breakdown(_renamed(in_period, names), "region", [r.code for r in regions])
+        part = by_region.get(region.id, nobody)
+        figures.append(_region_figures(region.code, region.name, lines, part))
+    national = breakdown(in_period, "region", [r.id for r in regions])
     return Dashboard(
         period=chosen,
         periods=periods,
         regions=figures,
-        national=national,
-        national_by_target_group=breakdown(in_period, "target_group", TargetGroup.values()),
-        demo=any(in_period.demo),
+        national=relabel(national, {r.id: r.code for r in regions}),
+        national_by_target_group=breakdown(in_period, "target_group"),
+        demo=bool(in_period.demo.any()),
     )
-
-
-def _extend(facts: Facts, more: Facts) -> None:
-    for name, column in facts.__dict__.items():
-        column.extend(getattr(more, name))
-
-
-def _renamed(facts: Facts, names: dict[int, str]) -> Facts:
-    copy = facts.slice(0, len(facts))
-    copy.region = [names[r] for r in facts.region]
-    return copy
 
 
 def _spec(target: RegionTarget) -> TargetSpec:
@@ -199,14 +163,14 @@ def _target_line(target: RegionTarget, counted: Shown) -> TargetLine:
     )
 
 
-def _region_figures(code: str, name: str, targets: list[TargetLine], facts: Facts):
+def _region_figures(code: str, name: str, targets: list[TargetLine], facts):
     return RegionFigures(
         code=code,
         name=name,
         targets=targets,
-        by_target_group=breakdown(facts, "target_group", TargetGroup.values()),
-        by_sector=breakdown(facts, "sector", Sector.values()),
-        by_category=breakdown(facts, "category", Audience.values()),
+        by_target_group=breakdown(facts, "target_group"),
+        by_sector=breakdown(facts, "sector"),
+        by_category=breakdown(facts, "category"),
     )
 
 
@@ -239,7 +203,9 @@ def internal_figures(
         raise NotFound(_("No such region."))
     institution = None
     if institution_code:
-        institution = session.scalar(select(Institution).where(Institution.code == institution_code))
+        institution = session.scalar(
+            select(Institution).where(Institution.code == institution_code)
+        )
         if institution is None or institution.region_id != region.id:
             raise NotFound(_("No such institution in this region."))
         allowed = can_read_institution_internals(actor, institution.id, region.id)
@@ -249,13 +215,14 @@ def internal_figures(
         raise PermissionDenied(_("Only the region's coordinators and the editors see this."))
     periods = _periods(list(region.targets))
     chosen = Period.parse(period) if period else default_period(periods, today or date.today())
-    facts = load_facts(session, first=chosen.first, last=chosen.last, region_ids=[region.id])
+    facts = load_region_facts(session, first=chosen.first, last=chosen.last, region_id=region.id)
     if institution is not None:
-        keep = [i for i, v in enumerate(facts.institution) if v == institution.id]
-        facts = Facts(*([column[i] for i in keep] for column in facts.__dict__.values()))
+        facts = facts.where(facts.institution == institution.id)
     modules = dict(
         session.execute(
-            select(Module.id, Module.code).join(Institution).where(Institution.region_id == region.id)
+            select(Module.id, Module.code)
+            .join(Institution)
+            .where(Institution.region_id == region.id)
         ).all()
     )
     institutions = {i.id: i.display_name for i in region.institutions}

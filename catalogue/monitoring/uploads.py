@@ -20,9 +20,9 @@ from catalogue.audit.services import record_event
 from catalogue.db import write_transaction
 from catalogue.errors import NotFound
 from catalogue.institutions.models import Institution
+from catalogue.modules.models import Module, Offering
 from catalogue.monitoring.imports import CheckedRow, CheckedTable, RowError
 from catalogue.monitoring.models import MonitoredPerson, Participation
-from catalogue.modules.models import Module, Offering
 
 _COMPARED = ("target_group", "category", "status", "enrolled_on", "started_on", "ended_on")
 _CHUNK = 500
@@ -132,9 +132,7 @@ def import_participations(
     require_edit_institution(actor, institution_id)
     if session.get(Institution, institution_id) is None:
         raise NotFound(_("No such institution."))
-    report, matched, people, stored = _plan(
-        session, institution_id, checked.rows, checked.headers
-    )
+    report, matched, people, stored = _plan(session, institution_id, checked.rows, checked.headers)
     report.errors = sorted(checked.errors + report.errors, key=lambda e: (e.row, e.column))
     if report.errors or dry_run or not (report.created or report.updated):
         return report
@@ -158,7 +156,8 @@ def import_participations(
 def _write(session, matched, people: dict[str, int], stored, *, demo: bool) -> None:
     """Create the missing people, then create or update each participation."""
     new_people = [
-        MonitoredPerson(pseudonym=p) for p in sorted({r.pseudonym for r, _ in matched} - people.keys())
+        MonitoredPerson(pseudonym=p)
+        for p in sorted({r.pseudonym for r, _ in matched} - people.keys())
     ]
     session.add_all(new_people)
     session.flush()

@@ -47,6 +47,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('offering_id', 'person_id', name=op.f('uq_participation_offering_id_person_id'))
     )
     with op.batch_alter_table('participation', schema=None) as batch_op:
+        batch_op.create_index('ix_participation_counting', ['target_group', 'category', 'status', 'is_demo', 'person_id', 'offering_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_participation_offering_id'), ['offering_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_participation_person_id'), ['person_id'], unique=False)
 
@@ -58,6 +59,7 @@ def downgrade() -> None:
     with op.batch_alter_table('participation', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_participation_person_id'))
         batch_op.drop_index(batch_op.f('ix_participation_offering_id'))
+        batch_op.drop_index('ix_participation_counting')
 
     op.drop_table('participation')
     op.drop_table('monitored_person')
