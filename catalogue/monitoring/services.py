@@ -48,6 +48,10 @@ class Period:
         first = int(match.group(1))
         return cls(label, first, int(match.group(2) or first))
 
+    def overlaps(self, other: Period) -> bool:
+        """Whether the two periods share a year."""
+        return self.first <= other.last and other.first <= self.last
+
     def contains(self, year: int) -> bool:
         """Whether the year lies in the period."""
         return self.first <= year <= self.last
@@ -113,13 +117,14 @@ def default_period(periods: list[Period], today: date) -> Period:
 
 
 def dashboard(session: Session, *, period: str | None = None, today: date | None = None):
-    """The public figures of every region in one period, with progress on current targets."""
+    """The public figures of every region in one period (default: the current one), with the
+    progress on every target whose period overlaps it."""
     today = today or date.today()
     regions = list(session.scalars(select(Region).order_by(Region.name)))
     targets = [t for r in regions for t in r.targets]
     periods = _periods(targets)
     chosen = Period.parse(period) if period else default_period(periods, today)
-    current = [t for t in targets if Period.parse(t.period).contains(today.year)]
+    current = [t for t in targets if Period.parse(t.period).overlaps(chosen)]
     spans = [Period.parse(t.period) for t in current] + [chosen]
     facts = load_packed_facts(
         session, first=min(p.first for p in spans), last=max(p.last for p in spans)
