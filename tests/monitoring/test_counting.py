@@ -150,12 +150,18 @@ def test_dutch_headers_and_an_excel_file_are_read_alike(monitoring_app):
     workbook = Workbook()
     sheet = workbook.active
     sheet.append(
-        ["Modulecode", "Uitvoeringscode", "BSN of onderwijsnummer", "Doelgroep", "Categorie"]
-        + ["Status", "Ingeschreven op"]
+        [
+            "Modulecode",
+            "Uitvoeringscode",
+            "BSN of onderwijsnummer",
+            "Doelgroep",
+            "Categorie",
+            "Status",
+            "Ingeschreven op",
+        ]
     )
     sheet.append(
-        ["A-PUB", "2026-09", int(fake_bsn(42)), "bijscholing", "werknemer"]
-        + ["gestart", "20-08-2026"]
+        ["A-PUB", "2026-09", int(fake_bsn(42)), "bijscholing", "werknemer", "gestart", "20-08-2026"]
     )
     import io
 
