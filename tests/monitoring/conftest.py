@@ -17,6 +17,9 @@ from catalogue.modules.models import Module
 from catalogue.monitoring import services, uploads
 from catalogue.monitoring.imports import check_table, read_table
 from catalogue.monitoring.pseudonyms import pseudonym_key
+
+# The API tests' fixtures: clients that send an account's token.
+from tests.api.conftest import api_client_for, token_for  # noqa: F401
 from tests.factories import (
     app_session,
     create_module,
