@@ -87,6 +87,8 @@ class Facts:
     def split(self, attribute: str) -> dict[int, Facts]:
         """The facts split by the value of one attribute."""
         values = getattr(self, attribute)
+        if not len(values):
+            return {}
         order = np.argsort(values, kind="stable")
         ordered = Facts(**{f.name: getattr(self, f.name)[order] for f in fields(self)})
         found, starts = np.unique(getattr(ordered, attribute), return_index=True)

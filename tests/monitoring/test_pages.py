@@ -196,3 +196,85 @@ def test_three_people_in_a_cell_show_as_less_than_five_and_no_total_reveals_them
     retraining = brainport_api["by_target_group"]["lines"][0]
     assert retraining["key"] == "retraining"
     assert (retraining["people"], retraining["people_shown"]) == (None, "< 5")
+
+
+def test_the_dashboard_exports_and_templates_answer_without_any_records(anonymous_client):
+    from openpyxl import load_workbook
+
+    assert anonymous_client.get("/monitoring").status_code == 200
+    assert anonymous_client.get("/api/v1/monitoring").status_code == 200
+    workbook = anonymous_client.get(f"/monitoring/figures.xlsx?period={PERIOD}")
+    assert workbook.status_code == 200
+    sheets = load_workbook(io.BytesIO(workbook.data), read_only=True).sheetnames
+    assert sheets == ["figures", "targets"]
+    dutch = anonymous_client.get("/monitoring/template.csv?lang=nl").get_data(as_text=True)
+    assert dutch.startswith("modulecode,uitvoeringscode,bsn of onderwijsnummer")
+    english = anonymous_client.get("/monitoring/template.xlsx?lang=en")
+    header = next(load_workbook(io.BytesIO(english.data)).active.iter_rows(values_only=True))
+    assert header[:3] == ("module code", "run code", "bsn or education number")
+    assert anonymous_client.get("/monitoring?period=2030-2025").status_code == 422
+
+
+def _without_tokens(app) -> dict:
+    """Every stored row but the API tokens' (whose last use each request records)."""
+    return {k: v for k, v in stored_rows(app).items() if k != "api_token"}
+
+
+def test_an_api_import_reports_each_bad_row_by_its_path(monitoring_app, api_client_for):
+    api = api_client_for(EDITOR_A)
+    rows = [
+        {
+            "module_code": "A-PUB",
+            "run_code": run,
+            "identifier": fake_bsn(n),
+            "target_group": "retraining",
+            "category": "job-seekers",
+            "status": "enrolled",
+            "enrolled_on": "2026-08-20",
+        }
+        for n, run in ((110, "2026-09"), (111, "NO-RUN"))
+    ]
+    before = _without_tokens(monitoring_app)
+    refused = api.post(
+        "/api/v1/participations/imports", json={"institution": INSTITUTION_A, "rows": rows}
+    )
+    assert refused.status_code == 422
+    assert list(refused.get_json()["fields"]) == ["rows[1].run_code"]
+    assert _without_tokens(monitoring_app) == before
+    dry = api.post(
+        "/api/v1/participations/imports",
+        json={"institution": INSTITUTION_A, "rows": rows[:1], "dry_run": True},
+    )
+    assert dry.get_json() == {
+        "dry_run": True,
+        "committed": False,
+        "created": 1,
+        "updated": 0,
+        "unchanged": 0,
+    }
+    assert _without_tokens(monitoring_app) == before
+    anonymous = api_client_for(None).post(
+        "/api/v1/participations/imports", json={"institution": INSTITUTION_A, "rows": rows[:1]}
+    )
+    assert anonymous.status_code == 401
+
+
+def test_the_command_imports_a_file_and_reports_errors_by_row(monitoring_app, tmp_path):
+    from catalogue.cli import main
+
+    good = tmp_path / "good.csv"
+    good.write_bytes(csv_bytes([row("A-PUB", "2026-09", fake_bsn(120))]))
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(csv_bytes([row("A-PUB", "2026-09", "123456789")]))
+    runner = monitoring_app.test_cli_runner()
+    refused = runner.invoke(
+        main, ["participations", "import", str(bad), "--institution", INSTITUTION_A]
+    )
+    assert refused.exit_code == 1
+    assert "row 2, column BSN or education number" in refused.output
+    assert "123456789" not in refused.output
+    saved = runner.invoke(
+        main, ["participations", "import", str(good), "--institution", INSTITUTION_A]
+    )
+    assert saved.exit_code == 0, saved.output
+    assert "Saved: 1 new, 0 changed, 0 unchanged." in saved.output
