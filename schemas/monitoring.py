@@ -8,7 +8,7 @@ from marshmallow import fields, validate
 from schemas.common import BaseSchema, Code, Text
 from schemas.messages import Count
 
-PERIOD_PATTERN = r"^\d{4}(-\d{4})?$"
+PERIOD_PATTERN = r"^20\d\d(-20\d\d)?$"
 _SUPPRESSED = "null when suppressed; see the *_shown text"
 
 
@@ -18,7 +18,10 @@ class MonitoringArgsSchema(BaseSchema):
     period = fields.String(
         load_default=None,
         validate=validate.Regexp(
-            PERIOD_PATTERN, error=_l("A period is a year (2026) or a range of years (2025-2026).")
+            PERIOD_PATTERN,
+            error=_l(
+                "A period is a year (2026) or a range of years (2025-2026), from 2000 to 2099."
+            ),
         ),
         metadata={
             "description": "A year or a range of years; default: the current target period",

@@ -25,7 +25,7 @@ from catalogue.monitoring.counting import (
 )
 from catalogue.monitoring.queries import load_packed_facts, load_region_facts
 
-_PERIOD = re.compile(r"^(\d{4})(?:-(\d{4}))?$")
+_PERIOD = re.compile(r"^(20\d\d)(?:-(20\d\d))?$")
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ class Period:
         match = _PERIOD.match(label or "")
         if not match or int(match.group(2) or match.group(1)) < int(match.group(1)):
             raise InvalidInput(
-                _("A period is a year (2026) or a range of years (2025-2026)."),
+                _("A period is a year (2026) or a range of years (2025-2026), from 2000 to 2099."),
                 fields={"period": [_("not a period")]},
             )
         first = int(match.group(1))
