@@ -19,6 +19,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import login_required
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -71,7 +72,7 @@ def _download(body, filename: str, mimetype: str) -> Response:
 @bp.get("/monitoring/template.<any(csv, xlsx):kind>")
 def template(kind: str):
     """The upload template, with headers in the visitor's language."""
-    language = request.args.get("lang") or ("en" if _("en") == "en" else "nl")
+    language = request.args.get("lang") or str(get_locale())
     header = exports.template_header("en" if language == "en" else "nl")
     if kind == "csv":
         body = exports.as_csv(header, [exports.TEMPLATE_EXAMPLE])
