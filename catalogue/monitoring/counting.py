@@ -84,20 +84,6 @@ class Facts:
         """The facts where `mask` is true."""
         return Facts(**{f.name: getattr(self, f.name)[mask] for f in fields(self)})
 
-    def split(self, attribute: str) -> dict[int, Facts]:
-        """The facts split by the value of one attribute."""
-        values = getattr(self, attribute)
-        if not len(values):
-            return {}
-        order = np.argsort(values, kind="stable")
-        ordered = Facts(**{f.name: getattr(self, f.name)[order] for f in fields(self)})
-        found, starts = np.unique(getattr(ordered, attribute), return_index=True)
-        ends = [*starts[1:].tolist(), len(values)]
-        return {
-            int(v): Facts(**{f.name: getattr(ordered, f.name)[a:b] for f in fields(self)})
-            for v, a, b in zip(found.tolist(), starts.tolist(), ends, strict=True)
-        }
-
     def in_years(self, first: int, last: int) -> Facts:
         """The facts of runs starting in the years first to last (inclusive)."""
         return self.where((self.year >= first) & (self.year <= last))
@@ -199,39 +185,62 @@ def unique_people(person: np.ndarray) -> int:
     return int(marks.sum())
 
 
-def breakdown(facts: Facts, dimension: str, keys: list[Hashable] | None = None) -> Breakdown:
-    """Unique people, participations and completion per value of one attribute, suppressed.
+def _tallies(groups: np.ndarray, person: np.ndarray, status: np.ndarray) -> list[dict]:
+    """People, participations, completed and finished participations per group number."""
+    done = status == COMPLETED
+    finished = done | (status == DROPPED_OUT)
+    return [
+        _people_per_value(groups, person),
+        _count(groups),
+        _count(groups[done]),
+        _count(groups[finished]),
+    ]
+
+
+def _lines(keys, numbers: dict, tallies: list[dict]) -> list[Line]:
+    """Suppressed lines for keys, each counted under its group number."""
+    people, participations, completed, finished = tallies
+    shown_people = suppress({k: people.get(numbers[k], 0) for k in keys})
+    shown_parts = suppress({k: participations.get(numbers[k], 0) for k in keys})
+    return [
+        Line(
+            k,
+            shown_people[k],
+            shown_parts[k],
+            _rate(completed.get(numbers[k], 0), finished.get(numbers[k], 0), shown_people[k]),
+        )
+        for k in keys
+    ]
+
+
+def breakdowns_by(
+    facts: Facts, dimension: str, group: str | None, group_ids: list[int], keys=None
+) -> dict[int, Breakdown]:
+    """A breakdown by `dimension` for each value of `group` (one pass over all the facts).
 
     Vocabulary attributes are reported by code; others (region, institution, module) by id.
     """
     values = getattr(facts, dimension)
     codes = CODES.get(dimension)
-    people = _people_per_value(values, facts.person)
-    participations = _count(values)
-    completed = _count(values[facts.status == COMPLETED])
-    finished = _count(values[(facts.status == COMPLETED) | (facts.status == DROPPED_OUT)])
     if keys is None:
-        keys = codes if codes else sorted(participations)
-    index = {k: codes.index(k) if codes else k for k in keys}
-    shown_people = suppress({k: people.get(index[k], 0) for k in keys})
-    shown_parts = suppress({k: participations.get(index[k], 0) for k in keys})
-    lines = [
-        Line(
-            k,
-            shown_people[k],
-            shown_parts[k],
-            _rate(completed.get(index[k], 0), finished.get(index[k], 0), shown_people[k]),
-        )
-        for k in keys
-    ]
-    total_people = _single(unique_people(facts.person))
-    total = Line(
-        "total",
-        total_people,
-        _single(len(facts)),
-        _rate(sum(completed.values()), sum(finished.values()), total_people),
-    )
-    return Breakdown(dimension, lines, total)
+        keys = codes if codes else sorted(set(values.tolist()))
+    number = {k: codes.index(k) if codes else k for k in keys}
+    highest = max([len(codes or ()) - 1, *number.values(), int(values.max()) if len(values) else 0])
+    width = highest + 1
+    groups = getattr(facts, group) if group else np.zeros(len(facts), dtype=np.int64)
+    cells = _tallies(groups * width + values, facts.person, facts.status)
+    totals = _tallies(groups, facts.person, facts.status)
+    result = {}
+    for group_id in group_ids:
+        numbers = {k: group_id * width + n for k, n in number.items()}
+        total = _lines(["total"], {"total": group_id}, totals)[0]
+        result[group_id] = Breakdown(dimension, _lines(keys, numbers, cells), total)
+    return result
+
+
+def breakdown(facts: Facts, dimension: str, keys: list[Hashable] | None = None) -> Breakdown:
+    """Unique people, participations and completion per value of one attribute, suppressed."""
+    return breakdowns_by(facts, dimension, None, [0], keys)[0]
 
 
 def relabel(breakdown: Breakdown, names: dict[Hashable, Hashable]) -> Breakdown:
@@ -259,11 +268,10 @@ def target_progress(facts: Facts, targets: list[TargetSpec]) -> dict[Hashable, S
     """Unique people counted against each target; targets of one region and period form one
     breakdown for suppression."""
     counts: dict[Hashable, int] = {}
-    by_region = facts.split("region")
-    empty = facts.where(np.zeros(len(facts), dtype=bool))
     for spec in targets:
-        part = by_region.get(spec.region, empty)
-        mask = (part.year >= spec.first_year) & (part.year <= spec.last_year)
+        part = facts
+        mask = (part.region == spec.region) & (part.year >= spec.first_year)
+        mask &= part.year <= spec.last_year
         if spec.target_group is not None:
             mask &= part.target_group == CODES["target_group"].index(spec.target_group)
         if spec.sector is not None:

@@ -20,6 +20,9 @@ from catalogue.modules.models import Module, Offering
 from catalogue.monitoring.counting import CODES, Facts
 from catalogue.monitoring.models import Participation
 
+# Person and run are packed into one integer: the run's id in the low 24 bits.
+RUN_BITS = 2**24
+
 
 def _joined(statement, first: int, last: int):
     return (
@@ -64,8 +67,8 @@ def load_packed_facts(session: Session, *, first: int, last: int) -> Facts:
     """Every participation of runs starting in these years (without institution and module).
 
     The runs are read first (a few thousand rows at most). The participations are then read
-    from their own table alone, grouped by their codes along a covering index, each group as two
-    texts of comma-separated integers (people and runs).
+    from their own table alone, grouped by their codes along a covering index, each group as one
+    text of comma-separated integers (person and run packed into one).
     """
     runs = _runs(session, first, last)
     codes = (
@@ -74,17 +77,13 @@ def load_packed_facts(session: Session, *, first: int, last: int) -> Facts:
         Participation.status,
         Participation.is_demo,
     )
-    groups = session.execute(
-        select(
-            *codes,
-            _aggregate(session, Participation.person_id),
-            _aggregate(session, Participation.offering_id),
-        ).group_by(*codes)
-    ).all()
+    packed = sa.cast(Participation.person_id * RUN_BITS + Participation.offering_id, sa.BigInteger)
+    groups = session.execute(select(*codes, _aggregate(session, packed)).group_by(*codes)).all()
     positions = {name: {c: i for i, c in enumerate(values)} for name, values in CODES.items()}
     parts: dict[str, list[np.ndarray]] = {}
-    for target_group, category, status, demo, people, offerings in groups:
-        person, run_ids = _integers(people), _integers(offerings)
+    for target_group, category, status, demo, numbers in groups:
+        pairs = _integers(numbers)
+        person, run_ids = pairs // RUN_BITS, pairs % RUN_BITS
         run_ids[run_ids >= len(runs)] = 0
         facts_of_run = runs[run_ids]
         keep = facts_of_run[:, 0] == 1

@@ -20,6 +20,7 @@ from catalogue.monitoring.counting import (
     Shown,
     TargetSpec,
     breakdown,
+    breakdowns_by,
     relabel,
     target_progress,
 )
@@ -131,13 +132,22 @@ def dashboard(session: Session, *, period: str | None = None, today: date | None
     )
     progress = target_progress(facts, [_spec(t) for t in current])
     in_period = facts.in_years(chosen.first, chosen.last)
-    by_region = in_period.split("region")
-    nobody = in_period.where(in_period.region < 0)
-    figures = []
-    for region in regions:
-        lines = [_target_line(t, progress[t.id]) for t in current if t.region_id == region.id]
-        part = by_region.get(region.id, nobody)
-        figures.append(_region_figures(region.code, region.name, lines, part))
+    ids = [r.id for r in regions]
+    by = {
+        d: breakdowns_by(in_period, d, "region", ids)
+        for d in ("target_group", "sector", "category")
+    }
+    figures = [
+        RegionFigures(
+            code=region.code,
+            name=region.name,
+            targets=[_target_line(t, progress[t.id]) for t in current if t.region_id == region.id],
+            by_target_group=by["target_group"][region.id],
+            by_sector=by["sector"][region.id],
+            by_category=by["category"][region.id],
+        )
+        for region in regions
+    ]
     national = breakdown(in_period, "region", [r.id for r in regions])
     return Dashboard(
         period=chosen,
@@ -165,17 +175,6 @@ def _target_line(target: RegionTarget, counted: Shown) -> TargetLine:
         target.note_nl,
         target.note_en,
         counted,
-    )
-
-
-def _region_figures(code: str, name: str, targets: list[TargetLine], facts):
-    return RegionFigures(
-        code=code,
-        name=name,
-        targets=targets,
-        by_target_group=breakdown(facts, "target_group"),
-        by_sector=breakdown(facts, "sector"),
-        by_category=breakdown(facts, "category"),
     )
 
 

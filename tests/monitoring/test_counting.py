@@ -88,8 +88,8 @@ def test_a_bad_file_is_reported_by_row_and_column_and_nothing_is_written(monitor
         (7, "enrolled on"),
         (7, "status"),
     ]
-    assert "eleven-test" in report.errors[0].message
-    assert "row 2" in report.errors[2].message
+    assert "BSN" in report.errors[0].message
+    assert " 2." in report.errors[2].message  # names the row the person appeared on first
     assert all(bad_bsn not in e.message and good not in e.message for e in report.errors)
     assert not report.committed
     assert stored_rows(monitoring_app) == before

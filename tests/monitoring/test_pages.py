@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import make_url
 
+from catalogue.i18n import LANGUAGE_COOKIE
 from tests.api.conftest import stored_rows
 from tests.conftest import csrf_token_from
 from tests.factories import EDITOR_A, INSTITUTION_A
@@ -20,6 +21,7 @@ PAYLOAD = re.compile(r'name="payload" value="([^"]+)"')
 
 
 def _preview(client, app, data: bytes, name: str = "participants.csv"):
+    client.set_cookie(LANGUAGE_COOKIE, "en")
     page = client.get("/monitoring/upload")
     assert page.status_code == 200
     return client.post(
@@ -267,6 +269,7 @@ def test_the_command_imports_a_file_and_reports_errors_by_row(monitoring_app, tm
     bad = tmp_path / "bad.csv"
     bad.write_bytes(csv_bytes([row("A-PUB", "2026-09", "123456789")]))
     runner = monitoring_app.test_cli_runner()
+    # The command speaks the installation's default language (Dutch); see the columns, not words.
     refused = runner.invoke(
         main, ["participations", "import", str(bad), "--institution", INSTITUTION_A]
     )
