@@ -10,6 +10,7 @@
 | CATALOGUE_PROXY_FIX_HOPS         | 0 (number of reverse proxies to trust for X-Forwarded-*) |
 | CATALOGUE_SEARCH_LOCK_TIMEOUT    | 5 (seconds to wait for the search index's write lock) |
 | CATALOGUE_INSTANCE_PATH          | Flask's instance folder (where SQLite, index and key live) |
+| CATALOGUE_DEMO_PARTICIPATION     | false (true, with the demo accounts: seed adds demo participation) |
 | CATALOGUE_PSEUDONYM_KEY          | generated once into <instance>/pseudonym_key (monitoring) |
 """
 
@@ -57,6 +58,7 @@ def configure(app: Flask, overrides: dict | None) -> None:
         LOGIN_MAX_FAILURES=5,
         LOGIN_LOCKOUT=timedelta(minutes=15),
         DEMO_ACCOUNTS=False,
+        DEMO_PARTICIPATION=False,
         PROXY_FIX_HOPS=0,
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
         API_TITLE="Semicon catalogue API",

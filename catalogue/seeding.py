@@ -240,6 +240,8 @@ def load_seed(session, data: SeedData, *, demo_accounts: bool = False) -> dict[s
     from catalogue.accounts.seeding import seed_demo_accounts
     from catalogue.db import write_transaction
     from catalogue.modules.seeding import seed_modules
+    from flask import current_app
+
     from catalogue.monitoring.seeding import seed_demo_participation as demo_participation
     from catalogue.recognition.seeding import seed_agreements
 
@@ -253,7 +255,7 @@ def load_seed(session, data: SeedData, *, demo_accounts: bool = False) -> dict[s
             if demo_accounts
             else 0
         )
-        if demo_accounts:
+        if demo_accounts and current_app.config.get("DEMO_PARTICIPATION"):
             demo_participation(session, regions)
     return {
         "modules_created": created_modules,

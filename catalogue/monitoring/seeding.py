@@ -1,7 +1,7 @@
 """Demo participation: synthetic records for 2025-2026, made only for a demonstration.
 
-Loaded with the demo accounts (`catalogue start`, or `catalogue seed` with
-CATALOGUE_DEMO_ACCOUNTS=true), never otherwise. The identifiers are fake BSNs drawn from a fixed
+Loaded with the demo accounts when CATALOGUE_DEMO_PARTICIPATION is set too (`catalogue start`
+sets both), never otherwise. The identifiers are fake BSNs drawn from a fixed
 random sequence; they pass the eleven-test and go through the same pseudonymisation and import
 service as a real upload. The runs they attend carry "DEMO" in their code and every record is
 flagged as demo data, which the dashboard says whenever it counts one. Some regions come out ahead
