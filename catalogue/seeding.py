@@ -237,11 +237,11 @@ def load_seed(session, data: SeedData, *, demo_accounts: bool = False) -> dict[s
 
     Demo accounts (with passwords from the seed file) are created only when asked for.
     """
+    from flask import current_app
+
     from catalogue.accounts.seeding import seed_demo_accounts
     from catalogue.db import write_transaction
     from catalogue.modules.seeding import seed_modules
-    from flask import current_app
-
     from catalogue.monitoring.seeding import seed_demo_participation as demo_participation
     from catalogue.recognition.seeding import seed_agreements
 

@@ -10,6 +10,8 @@ from schemas.messages import Count
 
 PERIOD_PATTERN = r"^20\d\d(-20\d\d)?$"
 _SUPPRESSED = "null when suppressed; see the *_shown text"
+# Rows per API request: a body of that many rows stays well within the 2 MiB request limit.
+MAX_API_ROWS = 5_000
 
 
 class MonitoringArgsSchema(BaseSchema):
@@ -127,7 +129,10 @@ class ParticipationImportSchema(BaseSchema):
     institution = Code()
     dry_run = fields.Boolean(load_default=False)
     rows = fields.List(
-        fields.Nested(ParticipationRowSchema), required=True, validate=Count(min=1, max=20_000)
+        fields.Nested(ParticipationRowSchema),
+        required=True,
+        validate=Count(min=1, max=MAX_API_ROWS),
+        metadata={"description": f"At most {MAX_API_ROWS} rows per request"},
     )
 
 
