@@ -10,7 +10,7 @@
 | CATALOGUE_PROXY_FIX_HOPS         | 0 (number of reverse proxies to trust for X-Forwarded-*) |
 | CATALOGUE_SEARCH_LOCK_TIMEOUT    | 5 (seconds to wait for the search index's write lock) |
 | CATALOGUE_INSTANCE_PATH          | Flask's instance folder (where SQLite, index and key live) |
-| CATALOGUE_DEMO_PARTICIPATION     | false (true, with the demo accounts: seed adds demo participation) |
+| CATALOGUE_DEMO_PARTICIPATION     | false (true: with the demo accounts, seed adds demo data) |
 | CATALOGUE_PSEUDONYM_KEY          | generated once into <instance>/pseudonym_key (monitoring) |
 """
 

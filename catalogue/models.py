@@ -5,7 +5,6 @@ from sqlmodel import SQLModel
 from catalogue.accounts.models import ApiToken, Membership, User
 from catalogue.audit.models import AuditEvent
 from catalogue.institutions.models import Institution, Region, RegionTarget
-from catalogue.monitoring.models import MonitoredPerson, Participation
 from catalogue.modules.models import (
     LearningUnit,
     Material,
@@ -14,6 +13,7 @@ from catalogue.modules.models import (
     ModuleVersion,
     Offering,
 )
+from catalogue.monitoring.models import MonitoredPerson, Participation
 from catalogue.recognition.models import (
     Agreement,
     AgreementApproval,
@@ -40,9 +40,11 @@ __all__ = [
     "Module",
     "ModuleTag",
     "ModuleVersion",
+    "MonitoredPerson",
     "Offering",
     "OutboxEntry",
     "OutboxHorizon",
+    "Participation",
     "Region",
     "RegionTarget",
     "User",

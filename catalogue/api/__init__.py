@@ -41,8 +41,15 @@ class CatalogueJSONProvider(DefaultJSONProvider):
 def init_app(app: Flask) -> None:
     """Register the API blueprints and describe the API for OpenAPI."""
     app.json = CatalogueJSONProvider(app)
-    from catalogue.api import institutions, meta, modules, offerings, recognition, search
-    from catalogue.api import monitoring
+    from catalogue.api import (
+        institutions,
+        meta,
+        modules,
+        monitoring,
+        offerings,
+        recognition,
+        search,
+    )
 
     app.config.setdefault(
         "API_SPEC_OPTIONS",

@@ -24,8 +24,16 @@ csrf = CSRFProtect()
 
 def init_app(app: Flask) -> None:
     """Register the page blueprints, CSRF protection, template filters and HTML error pages."""
-    from catalogue.web import accounts, admin, api_docs, editor, monitoring, pages, recognition
-    from catalogue.web import search
+    from catalogue.web import (
+        accounts,
+        admin,
+        api_docs,
+        editor,
+        monitoring,
+        pages,
+        recognition,
+        search,
+    )
 
     csrf.init_app(app)
     blueprints = (pages, search, recognition, accounts, editor, admin, api_docs, monitoring)
