@@ -119,4 +119,4 @@ def load_region_facts(session: Session, *, first: int, last: int, region_id: int
         Participation.is_demo,
     ).select_from(Participation)
     statement = _joined(statement, first, last).where(Institution.region_id == region_id)
-    return Facts.from_rows(session.execute(statement).tuples().all())
+    return Facts.from_rows(session.execute(statement).all())

@@ -281,3 +281,20 @@ def test_the_command_imports_a_file_and_reports_errors_by_row(monitoring_app, tm
     )
     assert saved.exit_code == 0, saved.output
     assert "Saved: 1 new, 0 changed, 0 unchanged." in saved.output
+
+
+def test_coordinators_see_their_region_and_editors_their_institution_per_module(
+    monitoring_app, client_for
+):
+    from tests.factories import COORDINATOR_A, EDITOR_B
+
+    rows = [row("A-PUB", "2026-09", fake_bsn(n)) for n in range(130, 137)]
+    upload(monitoring_app, INSTITUTION_A, csv_bytes(rows))
+    coordinator = client_for(COORDINATOR_A)
+    region_page = coordinator.get(f"/monitoring/regions/brainport?period={PERIOD}&lang=en")
+    assert region_page.status_code == 200
+    assert re.search(r'<th scope="row">A-PUB</th><td>7</td><td>7</td>', region_page.text)
+    assert coordinator.get("/monitoring/regions/twente").status_code == 403
+    editor_a = client_for(EDITOR_A).get(f"/monitoring/institutions/{INSTITUTION_A}?period={PERIOD}")
+    assert editor_a.status_code == 200 and "A-PUB" in editor_a.text
+    assert client_for(EDITOR_B).get(f"/monitoring/institutions/{INSTITUTION_A}").status_code == 403
