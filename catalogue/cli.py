@@ -12,6 +12,7 @@ from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 
 from catalogue import create_app
 from catalogue.bench.load_cli import command as bench_load
+from catalogue.monitoring.commands import register as register_monitoring_commands
 from catalogue.oeapi.commands import harvest as harvest_command
 
 
@@ -454,6 +455,7 @@ def bench_search(**options) -> None:
 
 
 bench.add_command(bench_load)
+register_monitoring_commands(main)
 
 
 # Not inside an app context: FlaskGroup would load the app before the defaults below are set.
@@ -470,6 +472,7 @@ def start(ctx: click.Context, host: str, port: int) -> None:
     # Plain http on localhost: cookies cannot be Secure. Demo accounts make the editor reachable.
     os.environ.setdefault("CATALOGUE_SESSION_COOKIE_SECURE", "false")
     os.environ.setdefault("CATALOGUE_DEMO_ACCOUNTS", "true")
+    os.environ.setdefault("CATALOGUE_DEMO_PARTICIPATION", "true")
     app = ctx.ensure_object(ScriptInfo).load_app()
     with app.app_context():
         ctx.invoke(db_upgrade)

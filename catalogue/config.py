@@ -14,6 +14,8 @@
 | CATALOGUE_RESPONSE_CACHE_SIZE    | 512 (responses each worker keeps in memory; 0 turns it off) |
 | CATALOGUE_METRICS_ALLOW          | 127.0.0.0/8,::1/128 (networks that may read /metrics) |
 | CATALOGUE_METRICS_TOKEN          | none (a Bearer token that may read /metrics from anywhere) |
+| CATALOGUE_DEMO_PARTICIPATION     | false (true: with the demo accounts, seed adds demo data) |
+| CATALOGUE_PSEUDONYM_KEY          | generated once into <instance>/pseudonym_key (monitoring) |
 """
 
 from __future__ import annotations
@@ -60,6 +62,7 @@ def configure(app: Flask, overrides: dict | None) -> None:
         LOGIN_MAX_FAILURES=5,
         LOGIN_LOCKOUT=timedelta(minutes=15),
         DEMO_ACCOUNTS=False,
+        DEMO_PARTICIPATION=False,
         PROXY_FIX_HOPS=0,
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
         API_TITLE="Semicon catalogue API",

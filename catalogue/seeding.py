@@ -260,9 +260,12 @@ def load_seed(session, data: SeedData, *, demo_accounts: bool = False) -> dict[s
 
     Demo accounts (with passwords from the seed file) are created only when asked for.
     """
+    from flask import current_app
+
     from catalogue.accounts.seeding import seed_demo_accounts
     from catalogue.db import write_transaction
     from catalogue.modules.seeding import seed_modules
+    from catalogue.monitoring.seeding import seed_demo_participation as demo_participation
     from catalogue.recognition.seeding import seed_agreements
 
     with write_transaction(session):
@@ -275,6 +278,8 @@ def load_seed(session, data: SeedData, *, demo_accounts: bool = False) -> dict[s
             if demo_accounts
             else 0
         )
+        if demo_accounts and current_app.config.get("DEMO_PARTICIPATION"):
+            demo_participation(session, regions)
     return {
         "modules_created": created_modules,
         "agreements_created": created_agreements,

@@ -205,6 +205,15 @@ class PartyRole(Vocabulary):
     BOTH = "both"
 
 
+class ParticipationStatus(Vocabulary):
+    """Where a participant stands in a run (plan monitoring)."""
+
+    ENROLLED = "enrolled"
+    STARTED = "started"
+    COMPLETED = "completed"
+    DROPPED_OUT = "dropped-out"
+
+
 class Role(Vocabulary):
     ADMINISTRATOR = "administrator"
     EDITOR = "editor"
@@ -335,6 +344,12 @@ _LABELS: dict[str, dict[str, object]] = {
         "provider": _l("provides"),
         "recogniser": _l("recognises"),
         "both": _l("provides and recognises"),
+    },
+    "ParticipationStatus": {
+        "enrolled": _l("enrolled"),
+        "started": _l("started"),
+        "completed": _l("completed"),
+        "dropped-out": _l("dropped out"),
     },
     "Role": {
         "administrator": _l("administrator"),

@@ -42,7 +42,16 @@ class CatalogueJSONProvider(DefaultJSONProvider):
 def init_app(app: Flask) -> None:
     """Register the API blueprints and describe the API for OpenAPI."""
     app.json = CatalogueJSONProvider(app)
-    from catalogue.api import imports, institutions, meta, modules, offerings, recognition, search
+    from catalogue.api import (
+        imports,
+        institutions,
+        meta,
+        modules,
+        monitoring,
+        offerings,
+        recognition,
+        search,
+    )
 
     app.config.setdefault(
         "API_SPEC_OPTIONS",
@@ -67,6 +76,15 @@ def init_app(app: Flask) -> None:
     from catalogue.api.auth import check_api_write
 
     app.before_request(check_api_write)
-    for module in (meta, institutions, modules, offerings, search, recognition, imports):
+    for module in (
+        meta,
+        institutions,
+        modules,
+        offerings,
+        search,
+        recognition,
+        imports,
+        monitoring,
+    ):
         api.register_blueprint(module.blp)
         csrf.exempt(module.blp)

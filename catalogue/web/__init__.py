@@ -18,9 +18,29 @@ from catalogue.web import labels
 
 def init_app(app: Flask) -> None:
     """Register the page blueprints and the template filters (error pages: catalogue.http)."""
-    from catalogue.web import accounts, admin, api_docs, editor, imports, pages, recognition, search
+    from catalogue.web import (
+        accounts,
+        admin,
+        api_docs,
+        editor,
+        imports,
+        monitoring,
+        pages,
+        recognition,
+        search,
+    )
 
-    blueprints = (pages, search, recognition, accounts, editor, admin, api_docs, imports)
+    blueprints = (
+        pages,
+        search,
+        recognition,
+        accounts,
+        editor,
+        admin,
+        api_docs,
+        imports,
+        monitoring,
+    )
     for blueprint in (module.bp for module in blueprints):
         app.register_blueprint(blueprint)
     filters = (paragraphs, money, day, moment, number, isodate)
