@@ -144,7 +144,7 @@ class RowErrorSchema(BaseSchema):
     message = fields.String()
 
 
-class ImportReportSchema(BaseSchema):
+class ParticipationImportReportSchema(BaseSchema):
     """What the import did, or would do on a dry run."""
 
     dry_run = fields.Boolean()

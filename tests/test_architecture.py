@@ -43,6 +43,9 @@ REQUEST_STATE_MODULES = {
     "catalogue/db.py",
     # The request's translations are cached on g.
     "catalogue/i18n.py",
+    # Request hooks: the response cache keeps the request's validator, the metrics its start time.
+    "catalogue/caching.py",
+    "catalogue/operations/metrics.py",
     # The OEAPI's HTTP layer keeps the media type it negotiated for the request's response.
     "catalogue/oeapi/protocol.py",
     # The logged-in actor of a page request is resolved once per request.

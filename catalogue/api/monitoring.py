@@ -15,8 +15,8 @@ from catalogue.monitoring.imports import COLUMNS, Table, check_table
 from catalogue.monitoring.pseudonyms import pseudonym_key
 from schemas.monitoring import (
     DashboardSchema,
-    ImportReportSchema,
     MonitoringArgsSchema,
+    ParticipationImportReportSchema,
     ParticipationImportSchema,
 )
 
@@ -40,7 +40,7 @@ def get_figures(period: str | None):
 @blp.route("/participations/imports", methods=["POST"])
 @blp.doc(security=BEARER)
 @blp.arguments(ParticipationImportSchema)
-@blp.response(200, ImportReportSchema)
+@blp.response(200, ParticipationImportReportSchema)
 @document_errors(blp, *WRITE_ERRORS)
 def import_participations(data):
     """Check participation rows of one institution and, unless `dry_run`, write them all.

@@ -1,7 +1,7 @@
 """participation monitoring
 
 Revision ID: 0013
-Revises: 0005
+Revises: 0010
 Create Date: 2026-12-01 22:35:55.776642
 """
 
