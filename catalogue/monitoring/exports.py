@@ -6,10 +6,10 @@ The aggregates come from services.dashboard, already suppressed: a suppressed ce
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterator
 
+from catalogue.csv_safety import SafeCsvWriter
 from catalogue.monitoring.counting import Breakdown
 from catalogue.monitoring.imports import COLUMNS
 from catalogue.monitoring.services import Dashboard
@@ -67,9 +67,9 @@ def target_rows(figures: Dashboard) -> list[list[str]]:
 
 
 def as_csv(header: list[str], rows: list[list[str]]) -> str:
-    """Rows as CSV text with a header."""
+    """Rows as CSV text with a header, each cell neutralised against spreadsheet formulas."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SafeCsvWriter(out)
     writer.writerow(header)
     writer.writerows(rows)
     return out.getvalue()

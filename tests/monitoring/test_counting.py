@@ -3,6 +3,9 @@ participations beside them, and bad files refused whole with row and column."""
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 
 from catalogue.errors import PermissionDenied
@@ -171,3 +174,14 @@ def test_dutch_headers_and_an_excel_file_are_read_alike(monitoring_app):
     assert report.errors == [] and report.created == 1
     totals = region(figures(monitoring_app), "brainport").by_target_group
     assert {line.key: line.people.value for line in totals.lines}["upskilling"] == 1
+
+
+def test_monitoring_csv_neutralises_cells_a_spreadsheet_would_run():
+    """A label typed by someone (an institution or module name in a breakdown) never becomes a
+    formula in the exported figures."""
+    from catalogue.monitoring.exports import as_csv
+
+    text = as_csv(["label", "people"], [['=HYPERLINK("http://x","y")', "12"], ["Twente", "< 5"]])
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[1] == ['\'=HYPERLINK("http://x","y")', "12"]
+    assert rows[2] == ["Twente", "< 5"]
