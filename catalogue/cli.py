@@ -302,7 +302,6 @@ def start(ctx: click.Context, host: str, port: int) -> None:
     # Plain http on localhost: cookies cannot be Secure. Demo accounts make the editor reachable.
     os.environ.setdefault("CATALOGUE_SESSION_COOKIE_SECURE", "false")
     os.environ.setdefault("CATALOGUE_DEMO_ACCOUNTS", "true")
-    os.environ.setdefault("CATALOGUE_DEMO_PARTICIPATION", "true")
     app = ctx.ensure_object(ScriptInfo).load_app()
     with app.app_context():
         ctx.invoke(db_upgrade)

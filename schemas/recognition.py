@@ -77,7 +77,9 @@ class AgreementInputSchema(BaseSchema):
         parties_ok = isinstance(original.get("parties"), list) and len(parties) == len(
             original["parties"]
         )
-        codes = [p.get("institution") for p in parties]
+        # Parties that failed their own validation may be anything: count only named ones.
+        codes = [p.get("institution") for p in parties if isinstance(p, dict)]
+        codes = [c for c in codes if isinstance(c, str)]
         duplicates = {c for c in codes if codes.count(c) > 1}
         if not parties_ok:
             pass  # the parties' own errors come first
