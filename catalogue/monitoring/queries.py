@@ -77,7 +77,7 @@ def load_packed_facts(session: Session, *, first: int, last: int) -> Facts:
         Participation.status,
         Participation.is_demo,
     )
-    packed = sa.cast(Participation.person_id * RUN_BITS + Participation.offering_id, sa.BigInteger)
+    packed = sa.cast(Participation.person_id, sa.BigInteger) * RUN_BITS + Participation.offering_id
     groups = session.execute(select(*codes, _aggregate(session, packed)).group_by(*codes)).all()
     positions = {name: {c: i for i, c in enumerate(values)} for name, values in CODES.items()}
     parts: dict[str, list[np.ndarray]] = {}
