@@ -112,7 +112,12 @@ def seed(check: bool) -> None:
     click.echo(
         f"Seeded: {result['modules_created']} new modules, "
         f"{result['agreements_created']} new agreements"
-        + (f", {result['accounts_created']} new demo accounts." if demo else ".")
+        + (f", {result['accounts_created']} new demo accounts" if demo else "")
+        + (
+            f", {result['participations_created']} demo participation records."
+            if result["participations_created"]
+            else "."
+        )
     )
 
 
@@ -302,6 +307,7 @@ def start(ctx: click.Context, host: str, port: int) -> None:
     # Plain http on localhost: cookies cannot be Secure. Demo accounts make the editor reachable.
     os.environ.setdefault("CATALOGUE_SESSION_COOKIE_SECURE", "false")
     os.environ.setdefault("CATALOGUE_DEMO_ACCOUNTS", "true")
+    os.environ.setdefault("CATALOGUE_DEMO_PARTICIPATION", "true")
     app = ctx.ensure_object(ScriptInfo).load_app()
     with app.app_context():
         ctx.invoke(db_upgrade)

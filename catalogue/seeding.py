@@ -278,9 +278,13 @@ def load_seed(session, data: SeedData, *, demo_accounts: bool = False) -> dict[s
             if demo_accounts
             else 0
         )
-        if demo_accounts and current_app.config.get("DEMO_PARTICIPATION"):
+        created_participations = (
             demo_participation(session, regions)
+            if demo_accounts and current_app.config.get("DEMO_PARTICIPATION")
+            else 0
+        )
     return {
+        "participations_created": created_participations,
         "modules_created": created_modules,
         "agreements_created": created_agreements,
         "accounts_created": created_accounts,

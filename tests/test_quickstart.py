@@ -101,6 +101,8 @@ def test_the_quick_start_serves_the_seeded_catalogue(fresh_clone, tmp_path):
         status, module = _get(f"{base}/modules/{module_ids[0]}?lang=en")
         assert status == 200 and '<html lang="en">' in module
         assert (fresh_clone / "instance" / "catalogue.db").exists()
+        status, monitoring = _get(base + "/monitoring?lang=en")
+        assert status == 200 and "Demo data." in monitoring, "the first look includes demo figures"
         _log_in_with_a_readme_demo_account(base)
     finally:
         server.terminate()

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from catalogue.accounts.permissions import SYSTEM
 from catalogue.modules import editing
-from catalogue.modules.models import Module
+from catalogue.modules.models import Module, Offering
 from catalogue.monitoring.imports import CheckedRow, CheckedTable
 from catalogue.monitoring.models import Participation
 from catalogue.monitoring.pseudonyms import pseudonym_for, pseudonym_key
@@ -60,12 +60,15 @@ def _demo_runs(session, region, sector: str, years: range) -> list[tuple[str, st
     ).all()
     runs = []
     for module in modules:
-        have = {o.code: o for o in module.offerings}
+        # Asked of the database, not of `module.offerings`: a module serves several targets of
+        # its region, and a run made for the first one is not yet in that loaded collection.
+        have = set(session.scalars(select(Offering.code).where(Offering.module_id == module.id)))
         for code, start, end in DEMO_RUNS:
             if start.year not in years:
                 continue
             if code not in have:
-                have[code] = editing.create_offering(
+                have.add(code)
+                editing.create_offering(
                     session=session, actor=SYSTEM, module_id=module.id, data=_run(code, start, end)
                 )
             runs.append((module.code, code, end, module.institution_id))
