@@ -593,7 +593,9 @@ def _make_module(
     rng.shuffle(outcomes)
     outcomes = outcomes[: rng.randint(3, max(3, len(outcomes)))]
     if rng.random() < 0.4:
-        outcomes.append(rng.choice(pools.outcomes[language]))
+        extra = rng.choice(pools.outcomes[language])
+        if extra not in outcomes:  # the API refuses a module that states an outcome twice
+            outcomes.append(extra)
 
     load = seed_module["study_load"]
     factor = rng.choice((0.5, 1, 1, 1, 1.5, 2))

@@ -146,5 +146,7 @@ def test_synthetic_versions_hash_like_the_services(tmp_path):
             )
             assert version.content == content_of(module)
             assert version.content_hash == content_hash(content_of(module))
+            outcomes = version.content["learning_outcomes"]
+            assert len(set(outcomes)) == len(outcomes), "the API refuses an outcome stated twice"
         with pytest.raises(synthetic.NotEmpty):
             synthetic.generate(engine(), 10)
