@@ -13,6 +13,7 @@ from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 from catalogue import create_app
 from catalogue.accounts.commands import tokens, users
 from catalogue.bench.load_cli import command as bench_load
+from catalogue.bench.options import results_options
 from catalogue.monitoring.commands import register as register_monitoring_commands
 from catalogue.oeapi.commands import harvest as harvest_command
 
@@ -260,18 +261,7 @@ def bench() -> None:
 @click.option("--seed", default=1, show_default=True, help="Seed of the synthetic catalogue.")
 @click.option("--check/--no-check", default=True, help="Compare index and database.")
 @click.option("--keep", is_flag=True, help="Keep the temporary folder.")
-@click.option(
-    "--json",
-    "json_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Where to write the results (default: bench-results/search-<modules>.json).",
-)
-@click.option(
-    "--markdown",
-    "markdown_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write or refresh this size's results section in this file.",
-)
+@results_options("search-<modules>", "Write or refresh this size's results section in this file.")
 @click.option(
     "--profile",
     "profile_dir",

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
+
+from catalogue.bench.options import results_options
 
 
 @click.command("load")
@@ -37,17 +37,8 @@ import click
     type=click.FloatRange(min=0),
     help="Seconds after the last write by which every index must have caught up.",
 )
-@click.option(
-    "--json",
-    "json_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Where to write the results (default: bench-results/load-<modules>.json).",
-)
-@click.option(
-    "--markdown",
-    "markdown_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write or refresh this run's section in this file (docs/benchmarks.md).",
+@results_options(
+    "load-<modules>", "Write or refresh this run's section in this file (docs/benchmarks.md)."
 )
 def command(**options) -> None:
     """Serve a synthetic catalogue from several gunicorn nodes on one database, drive a mixed

@@ -57,6 +57,9 @@ class SheetLayout:
 
 C = Column
 MODULE_CODE = C("module_code", "module code", "modulecode", required=True)
+STUDY_LOAD_UNIT = C(
+    "study_load_unit", "study load unit", "eenheid studielast", CHOICE, v.StudyLoadUnit, True
+)
 MODULES = SheetLayout(
     "modules",
     "modules",
@@ -69,14 +72,7 @@ MODULES = SheetLayout(
         C("sector", "sector", "sector", CHOICE, v.Sector, True),
         C("level", "level", "niveau", CHOICE, v.Level, True),
         C("study_load_value", "study load", "studielast", NUMBER, required=True),
-        C(
-            "study_load_unit",
-            "study load unit",
-            "eenheid studielast",
-            CHOICE,
-            v.StudyLoadUnit,
-            True,
-        ),
+        STUDY_LOAD_UNIT,
         C("competencies", "competencies", "competenties", CODES, v.Competency, True),
         C("languages", "languages", "talen", CODES, v.TeachingLanguage, True),
         C("delivery_modes", "delivery modes", "vormen", CODES, v.DeliveryMode, True),
@@ -102,14 +98,7 @@ UNITS = SheetLayout(
         C("description", "description", "beschrijving"),
         C("learning_outcomes", "learning outcomes", "leeruitkomsten", LINES),
         C("study_load_value", "study load", "studielast", NUMBER, required=True),
-        C(
-            "study_load_unit",
-            "study load unit",
-            "eenheid studielast",
-            CHOICE,
-            v.StudyLoadUnit,
-            True,
-        ),
+        STUDY_LOAD_UNIT,
         C("assessment", "assessment", "toetsing"),
         C("component_type", "type", "soort", CHOICE, v.ComponentType, True),
     ),
