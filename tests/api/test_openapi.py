@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
+from openapi_spec_validator import validate
 
 from catalogue.routing import MAX_ID
 from tests.api.conftest import API
@@ -63,6 +64,14 @@ def resolve(document: dict, ref_or_object: dict) -> dict:
             node = node[part]
         ref_or_object = node
     return ref_or_object
+
+
+@pytest.mark.parametrize("url", [f"{API}/openapi.json", "/oeapi/openapi.json"])
+def test_both_documents_are_valid_openapi(world_app, url):
+    """What generators and validators of clients read must itself be a valid OpenAPI document."""
+    response = world_app.test_client().get(url)
+    assert response.status_code == 200
+    validate(response.get_json())  # raises, naming the offending path, if it is not
 
 
 def test_the_document_lists_every_route_and_nothing_else(world_app, document):
