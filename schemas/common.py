@@ -17,6 +17,10 @@ _FORBIDDEN_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 SINGLE_LINE_PATTERN = r"^[^\u0000-\u0008\u000a-\u001f\u007f\ufffe\uffff]*$"
 MULTILINE_PATTERN = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffe\uffff]*$"
+# What `HttpUrl` accepts, as far as a pattern can say it (marshmallow's URL validator decides):
+# http or https, a host name with a top-level domain, an optional port and a path without spaces.
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?"
+URL_PATTERN = rf"^https?://(?:{_LABEL}\.)+[A-Za-z]{{2,12}}(?::[1-9][0-9]{{0,3}})?(?:/[A-Za-z0-9._~%/?=&+-]*)?$"
 
 
 class BaseSchema(Schema):
@@ -37,10 +41,12 @@ class Text(fields.String):
         validators.append(Length(min=min_length, max=max_length))
         if min_length and "required" not in kw and "load_default" not in kw:
             kw["required"] = True
-        # Document what _deserialize refuses, so API clients (and fuzzers) know.
-        kw.setdefault("metadata", {}).setdefault(
-            "pattern", MULTILINE_PATTERN if multiline else SINGLE_LINE_PATTERN
-        )
+        # Document what _deserialize refuses, so API clients (and fuzzers) know; a field with a
+        # pattern of its own (validate.Regexp) is documented by that stricter pattern instead.
+        if not any(isinstance(v, validate.Regexp) for v in validators):
+            kw.setdefault("metadata", {}).setdefault(
+                "pattern", MULTILINE_PATTERN if multiline else SINGLE_LINE_PATTERN
+            )
         super().__init__(validate=validators, **kw)
         self.multiline = multiline
         self.min_length = min_length
@@ -113,6 +119,7 @@ def unique_items(values: list) -> None:
 
 def vocabulary_list(vocabulary, *, min_items: int = 0, max_items: int | None = None, **kw):
     """A list of distinct codes from a vocabulary."""
+    kw.setdefault("metadata", {})["uniqueItems"] = True
     return fields.List(
         fields.String(validate=one_of(vocabulary)),
         validate=[Count(min=min_items, max=max_items), unique_items],
@@ -121,9 +128,18 @@ def vocabulary_list(vocabulary, *, min_items: int = 0, max_items: int | None = N
 
 
 class HttpUrl(fields.String):
-    """An absolute http(s) URL without control characters; `allow_blank` accepts ""."""
+    """An absolute http(s) URL without control characters; `allow_blank` accepts "".
 
-    def __init__(self, *, allow_blank: bool = False, **kw):
+    `pattern` documents a narrower set (the OpenAPI document states it; validators enforce it).
+    """
+
+    def __init__(self, *, allow_blank: bool = False, pattern: str = URL_PATTERN, **kw):
+        metadata = kw.setdefault("metadata", {})
+        if allow_blank:
+            metadata.setdefault("pattern", f"^$|{pattern}")
+        else:
+            metadata.setdefault("format", "uri")
+            metadata.setdefault("pattern", pattern)
         url = validate.URL(
             schemes={"http", "https"},
             require_tld=True,

@@ -61,6 +61,7 @@ def outcome_list(**kw) -> fields.List:
         Text(max_length=500, min_length=3),
         validate=[Count(max=30), unique_items],
         load_default=list,
+        metadata={"uniqueItems": True},
         **kw,
     )
 
@@ -123,15 +124,17 @@ class ModuleContentSchema(BaseSchema):
     micro_credential = fields.Boolean(load_default=False)
     esco_uris = fields.List(
         HttpUrl(
+            pattern="^" + re.escape(ESCO_PREFIX) + "[A-Za-z0-9._~/-]*$",
             validate=[
                 validate.Regexp(
                     "^" + re.escape(ESCO_PREFIX),
                     error=_l("Must be an ESCO URI starting with http://data.europa.eu/esco/."),
                 )
-            ]
+            ],
         ),
         validate=[Count(max=20), unique_items],
         load_default=list,
+        metadata={"uniqueItems": True},
     )
     units = fields.List(
         fields.Nested(LearningUnitSchema), validate=Count(max=50), load_default=list

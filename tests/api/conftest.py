@@ -21,7 +21,8 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from catalogue.accounts import services as accounts
 from catalogue.accounts.permissions import SYSTEM
 from catalogue.accounts.tokens import create_token
-from catalogue.institutions.models import Institution
+from catalogue.institutions.models import Institution, Region
+from tests import factories
 from tests.factories import INSTITUTION_A, Account, app_session
 
 API = "/api/v1"
@@ -38,27 +39,26 @@ def issue_token(app: Flask, email: str, name: str = "tests") -> str:
         return create_token(session=session, actor=SYSTEM, user=user, name=name).secret
 
 
-def create_editor(app: Flask, *, email: str, name: str, institution_code: str) -> None:
-    """An account that edits one institution, made through the account services."""
+def create_account(
+    app: Flask, *, email: str, name: str, role: str, institution: str = "", region: str = ""
+) -> None:
+    """An account with one role (editor of an institution, coordinator of a region, or
+    administrator), the institution or region given by its code."""
     with app_session(app) as session:
-        user = accounts.create_user(
-            session=session,
-            actor=SYSTEM,
-            email=email,
-            name=name,
-            password="a long enough password",
-        )
-        institution = session.scalar(
-            select(Institution).where(Institution.code == institution_code)
-        )
-        assert institution is not None, f"no institution {institution_code}"
-        accounts.grant_role(
-            session=session,
-            actor=SYSTEM,
-            user_id=user.id,
-            role="editor",
-            institution_id=institution.id,
-        )
+        scope = None
+        if institution:
+            scope = session.scalar(select(Institution.id).where(Institution.code == institution))
+            assert scope is not None, f"no institution {institution}"
+        if region:
+            scope = session.scalar(select(Region.id).where(Region.code == region))
+            assert scope is not None, f"no region {region}"
+        account = Account(email, name, "a long enough password")
+        factories.create_account(session, account, (role, scope))
+
+
+def create_editor(app: Flask, *, email: str, name: str, institution_code: str) -> None:
+    """An account that edits one institution."""
+    create_account(app, email=email, name=name, role="editor", institution=institution_code)
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -8,6 +8,8 @@ deterministic (fixed seed, no example database).
 
 from __future__ import annotations
 
+import os
+
 import pytest
 import requests
 import schemathesis
@@ -21,8 +23,8 @@ from tests.api.conftest import serve
 from tests.api.test_fuzzing import CHECKS
 from tests.factories import app_session
 
-SEED = 20261201
-MAX_EXAMPLES = 15
+SEED = int(os.environ.get("CATALOGUE_FUZZ_SEED", "20261201"))
+MAX_EXAMPLES = int(os.environ.get("CATALOGUE_FUZZ_EXAMPLES", "15"))
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ unshrunk: shrinking examples that each need a database copy takes minutes.
 
 from __future__ import annotations
 
+import os
 from typing import Any, ClassVar
 
 import pytest
@@ -684,8 +685,9 @@ class ReviewMachine(AgreementMachine):
         raise NotImplementedError
 
 
+# The suite's run is kept short; CATALOGUE_STATEFUL_EXAMPLES=200 explores far deeper.
 MACHINE_SETTINGS = settings(
-    max_examples=25,
+    max_examples=int(os.environ.get("CATALOGUE_STATEFUL_EXAMPLES", "12")),
     stateful_step_count=25,
     deadline=None,
     database=None,
