@@ -88,3 +88,4 @@ def init_app(app: Flask) -> None:
     ):
         api.register_blueprint(module.blp)
         csrf.exempt(module.blp)
+    modules.document_sector_levels(api.spec)

@@ -24,6 +24,23 @@ def if_match(what: str) -> dict:
     }
 
 
+API_ROOT = "/api/v1"
+ETAG = "$response.header.ETag"
+
+
+def link(method: str, path: str, **parameters: str) -> dict:
+    """An OpenAPI link to the operation `method path` of this API (path as in the document,
+    below /api/v1), its parameters given as runtime expressions ("header.If-Match" for a
+    header). Clients and schemathesis' stateful tests follow these from one answer to the next."""
+    pointer = (API_ROOT + path).replace("~", "~0").replace("/", "~1")
+    return {"operationRef": f"#/paths/{pointer}/{method.lower()}", "parameters": parameters}
+
+
+def links(blp, status: int, **named: dict):
+    """Decorator: document the links of a successful response."""
+    return blp.doc(responses={status: {"links": named}})
+
+
 def token_operation(
     blp,
     rule: str,
@@ -34,9 +51,11 @@ def token_operation(
     status: int = 200,
     errors: tuple[int, ...] = WRITE_ERRORS,
     if_match: dict | None = None,
+    follow: dict[str, dict] | None = None,
 ):
     """Decorator of an operation that needs an API token: its route, bearer security, the
-    If-Match header it requires (if any, with the errors that brings), its schemas and errors."""
+    If-Match header it requires (if any, with the errors that brings), its schemas and errors,
+    and the links (`follow`) of its successful answer."""
     if if_match:
         errors = (*errors, *PRECONDITION_ERRORS)
 
@@ -47,6 +66,8 @@ def token_operation(
             view = blp.arguments(body)(view)
         parameters = {"parameters": [if_match]} if if_match else {}
         view = blp.doc(security=BEARER, **parameters)(view)
+        if follow:
+            view = links(blp, status, **follow)(view)
         return blp.route(rule, methods=[method])(view)
 
     return decorate

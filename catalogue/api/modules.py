@@ -14,9 +14,11 @@ from catalogue.api.auth import (
     writing_actor,
 )
 from catalogue.api.common import (
+    ETAG,
     READ_ERRORS,
     document_errors,
     if_match,
+    link,
     page_envelope,
     token_operation,
 )
@@ -27,6 +29,7 @@ from catalogue.modules import editing
 from catalogue.modules import services as modules
 from catalogue.modules.content import diff_content, working_content
 from catalogue.modules.models import Module
+from catalogue.vocabularies import SECTOR_LEVELS
 from schemas.api import (
     AuditEventSchema,
     CompareArgsSchema,
@@ -50,6 +53,18 @@ blp = Blueprint(
 )
 
 IF_MATCH = if_match("module")
+MODULE_ID = "$response.body#/id"
+MODULE = "/modules/{module_id}"
+# What a client can do next with a module it has just written (OpenAPI links).
+AFTER_MODULE_WRITE = {
+    "GetModule": link("GET", MODULE, module_id=MODULE_ID),
+    "GetDraft": link("GET", MODULE + "/draft", module_id=MODULE_ID),
+    "UpdateModule": link("PUT", MODULE, module_id=MODULE_ID, **{"header.If-Match": ETAG}),
+    "PublishModule": link(
+        "POST", MODULE + "/publish", module_id=MODULE_ID, **{"header.If-Match": ETAG}
+    ),
+    "AddRun": link("POST", MODULE + "/offerings", module_id=MODULE_ID),
+}
 
 
 # A publish or archive can also conflict with the module's state.
@@ -61,6 +76,17 @@ def _module_write(rule: str, method: str = "POST", **options):
     return token_operation(
         blp, "/modules/<id:module_id>" + rule, method, if_match=IF_MATCH, **options
     )
+
+
+def document_sector_levels(spec) -> None:
+    """State in the document that a module's level must belong to its sector (a rule across two
+    fields, which the request schemas enforce and marshmallow cannot describe by itself)."""
+    combinations = [
+        {"properties": {"sector": {"enum": [sector]}, "level": {"enum": sorted(levels)}}}
+        for sector, levels in SECTOR_LEVELS.items()
+    ]
+    for name in ("ModuleCreate", "ModuleContent"):
+        spec.components.schemas[name]["anyOf"] = combinations
 
 
 def institution_ref(institution) -> dict:
@@ -110,7 +136,13 @@ def list_modules(
 
 
 @token_operation(
-    blp, "/modules", "POST", body=ModuleCreateSchema, response=ModuleOutSchema, status=201
+    blp,
+    "/modules",
+    "POST",
+    body=ModuleCreateSchema,
+    response=ModuleOutSchema,
+    status=201,
+    follow=AFTER_MODULE_WRITE,
 )
 def create_module(data):
     """Create a draft module for an institution you edit."""
@@ -148,7 +180,9 @@ def get_draft(module_id: int):
     return _with_etag(module, working_content(module))
 
 
-@_module_write("", "PUT", body=ModuleContentSchema, response=ModuleOutSchema)
+@_module_write(
+    "", "PUT", body=ModuleContentSchema, response=ModuleOutSchema, follow=AFTER_MODULE_WRITE
+)
 def update_module(data, module_id: int):
     """Replace a module's content. A published module keeps showing its published content
     until you publish again."""
@@ -172,7 +206,19 @@ def _lifecycle_call(module_id: int, operation):
     return operation(session=get_session(), actor=actor, module_id=module.id, base_version=base)
 
 
-@_module_write("/publish", response=PublishResultSchema, errors=LIFECYCLE_ERRORS)
+@_module_write(
+    "/publish",
+    response=PublishResultSchema,
+    errors=LIFECYCLE_ERRORS,
+    follow={
+        "ArchiveModule": link(
+            "POST",
+            MODULE + "/archive",
+            module_id="$response.body#/module/id",
+            **{"header.If-Match": ETAG},
+        )
+    },
+)
 def publish_module(module_id: int):
     """Publish the module's current content as a new version (409 if nothing changed)."""
     _module_obj, version = _lifecycle_call(module_id, editing.publish_module)

@@ -8,8 +8,10 @@ from flask_smorest import Blueprint
 from catalogue.accounts.permissions import require_edit_institution
 from catalogue.api.auth import api_actor, etag, required_base_version, writing_actor
 from catalogue.api.common import (
+    ETAG,
     document_errors,
     if_match,
+    link,
     token_operation,
 )
 from catalogue.db import get_session
@@ -21,6 +23,13 @@ from schemas.modules import OfferingSchema
 blp = Blueprint("api_offerings", __name__, url_prefix="/api/v1", description="Runs of modules")
 
 IF_MATCH = if_match("run")
+RUN = "/offerings/{offering_id}"
+RUN_ID = "$response.body#/id"
+AFTER_RUN_WRITE = {
+    "GetRun": link("GET", RUN, offering_id=RUN_ID),
+    "UpdateRun": link("PUT", RUN, offering_id=RUN_ID, **{"header.If-Match": ETAG}),
+    "RemoveRun": link("DELETE", RUN, offering_id=RUN_ID, **{"header.If-Match": ETAG}),
+}
 
 
 def _etag_header(offering) -> dict[str, str]:
@@ -42,6 +51,7 @@ def _editable_offering(offering_id: int):
     body=OfferingSchema,
     response=OfferingOutSchema,
     status=201,
+    follow=AFTER_RUN_WRITE,
 )
 def create_offering(data, module_id: int):
     """Add a run to a module."""

@@ -7,11 +7,14 @@ from flask_smorest import Blueprint
 
 from catalogue.api.auth import BEARER, api_actor, etag, required_base_version, writing_actor
 from catalogue.api.common import (
+    ETAG,
     PRECONDITION_ERRORS,
     READ_ERRORS,
     WRITE_ERRORS,
     document_errors,
     if_match,
+    link,
+    links,
     page_envelope,
 )
 from catalogue.db import get_session
@@ -41,6 +44,21 @@ blp = Blueprint(
 )
 
 IF_MATCH = if_match("agreement")
+AGREEMENT = "/agreements/{agreement_id}"
+AGREEMENT_ID = "$response.body#/id"
+AFTER_AGREEMENT_WRITE = {
+    "GetAgreement": link("GET", AGREEMENT, agreement_id=AGREEMENT_ID),
+    "UpdateAgreement": link(
+        "PUT", AGREEMENT, agreement_id=AGREEMENT_ID, **{"header.If-Match": ETAG}
+    ),
+    "ProposeAgreement": link(
+        "POST", AGREEMENT + "/propose", agreement_id=AGREEMENT_ID, **{"header.If-Match": ETAG}
+    ),
+    "ApproveAgreement": link("POST", AGREEMENT + "/approve", agreement_id=AGREEMENT_ID),
+    "WithdrawAgreement": link(
+        "POST", AGREEMENT + "/withdraw", agreement_id=AGREEMENT_ID, **{"header.If-Match": ETAG}
+    ),
+}
 
 
 def _reply(agreement_id: int, status: int = 200, **headers):
@@ -82,6 +100,7 @@ def list_agreements(page, page_size, region, institution, kind, status):
 @blp.doc(security=BEARER)
 @blp.arguments(AgreementInputSchema)
 @blp.response(201, AgreementOutSchema)
+@links(blp, 201, **AFTER_AGREEMENT_WRITE)
 @document_errors(blp, *WRITE_ERRORS)
 def create_agreement(data):
     """Draft an agreement to which an institution you edit is a party. Items are pinned to
@@ -105,6 +124,7 @@ def get_agreement(agreement_id: int):
 @blp.doc(security=BEARER, parameters=[IF_MATCH])
 @blp.arguments(AgreementInputSchema)
 @blp.response(200, AgreementOutSchema)
+@links(blp, 200, **AFTER_AGREEMENT_WRITE)
 @document_errors(blp, *WRITE_ERRORS, *PRECONDITION_ERRORS)
 def update_agreement(data, agreement_id: int):
     """Change an agreement: a new revision that voids every approval."""
@@ -139,6 +159,7 @@ def _lifecycle_route(action: str, operation, doc: str, *, schema=None, arguments
     errors = WRITE_ERRORS if schema is not None else (401, 403, 404, 409)
     view = document_errors(blp, *errors, *(PRECONDITION_ERRORS if conditional else ()))(view)
     view = blp.response(200, AgreementOutSchema)(view)
+    view = links(blp, 200, **AFTER_AGREEMENT_WRITE)(view)
     if schema is not None:
         view = blp.arguments(schema)(view)
     view = blp.doc(security=BEARER, **({"parameters": [IF_MATCH]} if conditional else {}))(view)

@@ -26,6 +26,7 @@ import os
 import pytest
 import requests
 import schemathesis
+from hypothesis import HealthCheck, Phase, settings
 from schemathesis.checks import load_all_checks, not_a_server_error
 from schemathesis.pytest.lazy import get_all_tests
 from schemathesis.specs.openapi.checks import (
@@ -127,14 +128,28 @@ def _known_values(app, own_institution: str) -> dict[str, list]:
         "agreement_ids": list(agreement_ids),
         "codes": [own_institution, OTHER_INSTITUTION, *regions],
         "institutions": [own_institution, OTHER_INSTITUTION],
+        "own": [own_institution],
         "etags": ['"1"', '"2"', '"3"', "*"],
         "numbers": [1, 2],
     }
 
 
-def _config(known: dict[str, list]) -> schemathesis.Config:
-    """Deterministic generation; about half of the ids, codes and ETags are real ones."""
+def _config(known: dict[str, list], *, ids_from_links: bool = False) -> schemathesis.Config:
+    """Deterministic generation; about half of the ids, codes and ETags are real ones. With
+    `ids_from_links`, ids and ETags come only from the answers that links lead on from, and
+    request bodies name the editor's own institution."""
     often = 0.5
+    parameters = {
+        "path.module_id": {"dictionary": "module_ids", "probability": often},
+        "path.offering_id": {"dictionary": "offering_ids", "probability": often},
+        "path.agreement_id": {"dictionary": "agreement_ids", "probability": often},
+        "path.code": {"dictionary": "codes", "probability": often},
+        "path.number": {"dictionary": "numbers", "probability": often},
+        "header.If-Match": {"dictionary": "etags", "probability": often},
+        "body.institution": {"dictionary": "institutions", "probability": often},
+    }
+    if ids_from_links:
+        parameters = {"body.institution": {"dictionary": "own", "probability": 0.9}}
     return schemathesis.Config.from_dict(
         {
             "seed": SEED,
@@ -145,15 +160,7 @@ def _config(known: dict[str, list]) -> schemathesis.Config:
             },
             "checks": {"missing_required_header": {"expected-statuses": MISSING_HEADER_STATUSES}},
             "dictionaries": {name: {"values": values} for name, values in known.items()},
-            "parameters": {
-                "path.module_id": {"dictionary": "module_ids", "probability": often},
-                "path.offering_id": {"dictionary": "offering_ids", "probability": often},
-                "path.agreement_id": {"dictionary": "agreement_ids", "probability": often},
-                "path.code": {"dictionary": "codes", "probability": often},
-                "path.number": {"dictionary": "numbers", "probability": often},
-                "header.If-Match": {"dictionary": "etags", "probability": often},
-                "body.institution": {"dictionary": "institutions", "probability": often},
-            },
+            "parameters": parameters,
         }
     )
 
@@ -262,6 +269,47 @@ def test_api_answers_as_its_openapi_document_says(
     assert len(documented_operations) >= 20, "the OpenAPI document lost operations"
     assert tested == documented_operations, f"not exercised: {documented_operations - tested}"
     assert len(operation_tests) == len(documented_operations)
+
+
+# -- sequences along the document's links (schemathesis' stateful phase) ---------------------
+
+STATEFUL = settings(
+    max_examples=int(os.environ.get("CATALOGUE_FUZZ_STATEFUL_EXAMPLES", "30")),
+    stateful_step_count=10,
+    deadline=None,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+    phases=[Phase.explicit, Phase.generate],
+)
+
+
+@pytest.mark.slow
+def test_linked_operations_answer_as_documented(live_server, fuzz_institution, editor_token):
+    """Sequences that follow the document's links: create a module, read it, change it with the
+    ETag the answer gave, publish, add a run and change it; draft an agreement and propose it.
+    Every answer is checked like the single operations above; ids and ETags come only from
+    earlier answers. Generation is random (not derandomized): answers depend on what earlier
+    examples stored, which a replayed fixed sequence would trip over."""
+    known = _known_values(live_server.app, fuzz_institution)
+    schema = schemathesis.openapi.from_url(
+        f"{live_server.url}/api/v1/openapi.json", config=_config(known, ids_from_links=True)
+    )
+    headers = bearer(editor_token)
+    succeeded: set[str] = set()
+
+    class EditorSequences(schema.as_state_machine()):
+        def get_call_kwargs(self, case):
+            return {"headers": {**(case.headers or {}), **headers}}
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            if response.status_code < 300:
+                succeeded.add(case.operation.label)
+            case.validate_response(response, checks=CHECKS, transport_kwargs=kwargs)
+
+    load_all_checks()
+    EditorSequences.run(settings=STATEFUL)
+    # The chains start from a module the editor creates: the document must allow making one.
+    assert "POST /api/v1/modules" in succeeded, f"no module was created; succeeded: {succeeded}"
 
 
 # -- the successful answers, which random requests rarely reach -------------------------------
