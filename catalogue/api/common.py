@@ -36,6 +36,20 @@ def link(method: str, path: str, **parameters: str) -> dict:
     return {"operationRef": f"#/paths/{pointer}/{method.lower()}", "parameters": parameters}
 
 
+def follow_ups(path: str, parameter: str, *targets: str) -> dict[str, dict]:
+    """Links from an answer that holds a resource (its id in the body's `id`, its ETag in the
+    header) to operations on it, each given as "Name METHOD [suffix] [if-match]"."""
+    named = {}
+    for target in targets:
+        name, method, *rest = target.split()
+        conditional = {"header.If-Match": ETAG} if rest[-1:] == ["if-match"] else {}
+        suffix = rest[0] if rest and rest[0] != "if-match" else ""
+        named[name] = link(
+            method, path + suffix, **{parameter: "$response.body#/id"}, **conditional
+        )
+    return named
+
+
 def links(blp, status: int, **named: dict):
     """Decorator: document the links of a successful response."""
     return blp.doc(responses={status: {"links": named}})

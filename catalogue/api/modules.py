@@ -17,6 +17,7 @@ from catalogue.api.common import (
     ETAG,
     READ_ERRORS,
     document_errors,
+    follow_ups,
     if_match,
     link,
     page_envelope,
@@ -53,18 +54,17 @@ blp = Blueprint(
 )
 
 IF_MATCH = if_match("module")
-MODULE_ID = "$response.body#/id"
 MODULE = "/modules/{module_id}"
 # What a client can do next with a module it has just written (OpenAPI links).
-AFTER_MODULE_WRITE = {
-    "GetModule": link("GET", MODULE, module_id=MODULE_ID),
-    "GetDraft": link("GET", MODULE + "/draft", module_id=MODULE_ID),
-    "UpdateModule": link("PUT", MODULE, module_id=MODULE_ID, **{"header.If-Match": ETAG}),
-    "PublishModule": link(
-        "POST", MODULE + "/publish", module_id=MODULE_ID, **{"header.If-Match": ETAG}
-    ),
-    "AddRun": link("POST", MODULE + "/offerings", module_id=MODULE_ID),
-}
+AFTER_MODULE_WRITE = follow_ups(
+    MODULE,
+    "module_id",
+    "GetModule GET",
+    "GetDraft GET /draft",
+    "UpdateModule PUT if-match",
+    "PublishModule POST /publish if-match",
+    "AddRun POST /offerings",
+)
 
 
 # A publish or archive can also conflict with the module's state.

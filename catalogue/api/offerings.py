@@ -8,10 +8,9 @@ from flask_smorest import Blueprint
 from catalogue.accounts.permissions import require_edit_institution
 from catalogue.api.auth import api_actor, etag, required_base_version, writing_actor
 from catalogue.api.common import (
-    ETAG,
     document_errors,
+    follow_ups,
     if_match,
-    link,
     token_operation,
 )
 from catalogue.db import get_session
@@ -23,13 +22,13 @@ from schemas.modules import OfferingSchema
 blp = Blueprint("api_offerings", __name__, url_prefix="/api/v1", description="Runs of modules")
 
 IF_MATCH = if_match("run")
-RUN = "/offerings/{offering_id}"
-RUN_ID = "$response.body#/id"
-AFTER_RUN_WRITE = {
-    "GetRun": link("GET", RUN, offering_id=RUN_ID),
-    "UpdateRun": link("PUT", RUN, offering_id=RUN_ID, **{"header.If-Match": ETAG}),
-    "RemoveRun": link("DELETE", RUN, offering_id=RUN_ID, **{"header.If-Match": ETAG}),
-}
+AFTER_RUN_WRITE = follow_ups(
+    "/offerings/{offering_id}",
+    "offering_id",
+    "GetRun GET",
+    "UpdateRun PUT if-match",
+    "RemoveRun DELETE if-match",
+)
 
 
 def _etag_header(offering) -> dict[str, str]:

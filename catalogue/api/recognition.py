@@ -7,13 +7,12 @@ from flask_smorest import Blueprint
 
 from catalogue.api.auth import BEARER, api_actor, etag, required_base_version, writing_actor
 from catalogue.api.common import (
-    ETAG,
     PRECONDITION_ERRORS,
     READ_ERRORS,
     WRITE_ERRORS,
     document_errors,
+    follow_ups,
     if_match,
-    link,
     links,
     page_envelope,
 )
@@ -44,21 +43,15 @@ blp = Blueprint(
 )
 
 IF_MATCH = if_match("agreement")
-AGREEMENT = "/agreements/{agreement_id}"
-AGREEMENT_ID = "$response.body#/id"
-AFTER_AGREEMENT_WRITE = {
-    "GetAgreement": link("GET", AGREEMENT, agreement_id=AGREEMENT_ID),
-    "UpdateAgreement": link(
-        "PUT", AGREEMENT, agreement_id=AGREEMENT_ID, **{"header.If-Match": ETAG}
-    ),
-    "ProposeAgreement": link(
-        "POST", AGREEMENT + "/propose", agreement_id=AGREEMENT_ID, **{"header.If-Match": ETAG}
-    ),
-    "ApproveAgreement": link("POST", AGREEMENT + "/approve", agreement_id=AGREEMENT_ID),
-    "WithdrawAgreement": link(
-        "POST", AGREEMENT + "/withdraw", agreement_id=AGREEMENT_ID, **{"header.If-Match": ETAG}
-    ),
-}
+AFTER_AGREEMENT_WRITE = follow_ups(
+    "/agreements/{agreement_id}",
+    "agreement_id",
+    "GetAgreement GET",
+    "UpdateAgreement PUT if-match",
+    "ProposeAgreement POST /propose if-match",
+    "ApproveAgreement POST /approve",
+    "WithdrawAgreement POST /withdraw if-match",
+)
 
 
 def _reply(agreement_id: int, status: int = 200, **headers):

@@ -243,3 +243,26 @@ def test_api_docs_page_script_reads_the_local_document(world_app):
     assert script.status_code == 200
     assert not re.search(r"https?://", script.text)
     assert "data-spec-url" in script.text
+
+
+def test_every_link_leads_to_an_operation_and_fills_its_parameters(document):
+    """Clients and the stateful fuzzing follow links from an answer to the next operation: a
+    link to a path or parameter the document does not have would lead nowhere."""
+    found = 0
+    for _method, _path, operation, _parameters in operations(document):
+        for response in operation["responses"].values():
+            for name, link in response.get("links", {}).items():
+                pointer = link["operationRef"].removeprefix("#/paths/")
+                path, method = pointer.rsplit("/", 1)
+                path = path.replace("~1", "/").replace("~0", "~")
+                target = document["paths"][path][method]
+                names = {
+                    f"{p['in']}.{p['name']}" if p["in"] == "header" else p["name"]
+                    for p in [
+                        *document["paths"][path].get("parameters", []),
+                        *target.get("parameters", []),
+                    ]
+                }
+                assert set(link["parameters"]) <= names, (name, link["parameters"], names)
+                found += 1
+    assert found >= 15, "the writes lost their links"
