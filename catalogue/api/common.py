@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import request, url_for
+from flask_smorest import Blueprint
 
 from catalogue.api.auth import BEARER
 from catalogue.pagination import Page
@@ -53,6 +54,24 @@ def follow_ups(path: str, parameter: str, *targets: str) -> dict[str, dict]:
 def links(blp, status: int, **named: dict):
     """Decorator: document the links of a successful response."""
     return blp.doc(responses={status: {"links": named}})
+
+
+def api_blueprint(name: str, import_name: str, description: str) -> Blueprint:
+    """A blueprint of the API, below /api/v1, with its description for the OpenAPI tags."""
+    return Blueprint(name, import_name, url_prefix=API_ROOT, description=description)
+
+
+def read_operation(blp, rule: str, *, response, args=None, as_kwargs=True, errors=READ_ERRORS):
+    """Decorator of a GET operation: its route, query arguments, response schema and errors."""
+
+    def decorate(view):
+        view = document_errors(blp, *errors)(view)
+        view = blp.response(200, response)(view)
+        if args is not None:
+            view = blp.arguments(args, location="query", as_kwargs=as_kwargs)(view)
+        return blp.route(rule, methods=["GET"])(view)
+
+    return decorate
 
 
 def token_operation(

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from flask_smorest import Blueprint
 
 from catalogue.api.auth import BEARER, writing_actor
-from catalogue.api.common import READ_ERRORS, WRITE_ERRORS, document_errors
+from catalogue.api.common import WRITE_ERRORS, api_blueprint, document_errors, read_operation
 from catalogue.db import get_session
 from catalogue.errors import InvalidInput
 from catalogue.institutions import services as institutions
@@ -20,18 +19,12 @@ from schemas.monitoring import (
     ParticipationImportSchema,
 )
 
-blp = Blueprint(
-    "api_monitoring",
-    __name__,
-    url_prefix="/api/v1",
-    description="Plan monitoring: unique people against the regions' targets",
+blp = api_blueprint(
+    "api_monitoring", __name__, "Plan monitoring: unique people against the regions' targets"
 )
 
 
-@blp.route("/monitoring", methods=["GET"])
-@blp.arguments(MonitoringArgsSchema, location="query", as_kwargs=True)
-@blp.response(200, DashboardSchema)
-@document_errors(blp, *READ_ERRORS)
+@read_operation(blp, "/monitoring", args=MonitoringArgsSchema, response=DashboardSchema)
 def get_figures(period: str | None):
     """The public monitoring figures of every region, suppressed as on /monitoring."""
     return services.dashboard(get_session(), period=period)

@@ -3,25 +3,23 @@
 from __future__ import annotations
 
 from flask import url_for
-from flask_smorest import Blueprint
 
-from catalogue.api.common import document_errors
+from catalogue.api.common import api_blueprint, read_operation
 from catalogue.db import get_session
 from catalogue.search.service import request_from_args, search_catalogue
 from schemas.search import SearchArgsSchema, SearchResultSchema
 
-blp = Blueprint(
-    "api_search",
-    __name__,
-    url_prefix="/api/v1",
-    description="Full-text search with facets, ranges and sorting",
+blp = api_blueprint("api_search", __name__, "Full-text search with facets, ranges and sorting")
+
+
+@read_operation(
+    blp,
+    "/search",
+    args=SearchArgsSchema,
+    as_kwargs=False,
+    response=SearchResultSchema,
+    errors=(400, 422),
 )
-
-
-@blp.route("/search", methods=["GET"])
-@blp.arguments(SearchArgsSchema, location="query", as_kwargs=False)
-@blp.response(200, SearchResultSchema)
-@document_errors(blp, 400, 422)
 def search(args):
     """Search published modules. Counts per facet value are computed with the filters of the
     other facets applied (OR within a facet, AND across facets)."""
