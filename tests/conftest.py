@@ -27,6 +27,21 @@ def pytest_configure(config):
         raise pytest.UsageError(f"CI runs must set {PG_ENV} so that the PostgreSQL tests run")
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `one_backend` (long checks of scale or breadth whose database behaviour the
+    other tests already cover on both) run on PostgreSQL when it is configured, else on SQLite."""
+    if not os.environ.get(PG_ENV):
+        return
+    kept, dropped = [], []
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        twice = item.get_closest_marker("one_backend") and params.get("backend") == "sqlite"
+        (dropped if twice else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
 @pytest.fixture(scope="session")
 def database_factory(tmp_path_factory):
     factory = DatabaseFactory(tmp_path_factory.mktemp("databases"))

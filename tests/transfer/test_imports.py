@@ -305,6 +305,7 @@ def test_ids_of_runs_kept_on_update(world_app, tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.one_backend
 def test_ten_thousand_rows_import_in_one_go(world_app, tmp_path):
     # 2,500 modules with a unit, material and a run each; the time is in docs/benchmarks.md.
     data = s.csv_zip(s.large_sheets(2500))
