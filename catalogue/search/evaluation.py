@@ -84,7 +84,9 @@ def load_judged(path: Path) -> list[Judged]:
         if not relevant or any(grade not in (1, 2) for grade in relevant.values()):
             raise JudgedSetError(f"{where}: relevant needs modules graded 1 or 2")
         seen.add(query)
-        judged.append(Judged(query, user, {str(k): v for k, v in relevant.items()}, entry.get("why", "")))
+        judged.append(
+            Judged(query, user, {str(k): v for k, v in relevant.items()}, entry.get("why", ""))
+        )
     return judged
 
 
@@ -119,9 +121,7 @@ def measure(judged: Judged, codes: list[str], total: int) -> Outcome:
     return Outcome(judged, codes, total, scores)
 
 
-def evaluate(
-    judged: list[Judged], search: Callable[[str], tuple[list[str], int]]
-) -> list[Outcome]:
+def evaluate(judged: list[Judged], search: Callable[[str], tuple[list[str], int]]) -> list[Outcome]:
     """Run every query through `search` (text → first DEPTH module codes, total)."""
     return [measure(entry, *search(entry.query)) for entry in judged]
 
@@ -167,8 +167,7 @@ def report(outcomes: list[Outcome], *, per_query: bool = False) -> str:
     for kind, row in means(outcomes).items():
         label = USER_KINDS.get(kind, "all")
         lines.append(
-            f"{label:<24} {int(row['queries']):>7} "
-            + " ".join(f"{row[m]:>9.3f}" for m in MEASURES)
+            f"{label:<24} {int(row['queries']):>7} " + " ".join(f"{row[m]:>9.3f}" for m in MEASURES)
         )
     lines.append("goals" + " " * 28 + " ".join(f"{GOALS[m]:>9.2f}" for m in MEASURES))
     return "\n".join(lines)
