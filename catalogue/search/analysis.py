@@ -29,7 +29,14 @@ def stem(word: str, language: str) -> str:
     """The stem of a folded word in Dutch or English."""
     if word.isdigit() or len(word) < 3:
         return word
-    return _dutch.stem(word) if language == "nl" else english_stem(word)
+    if language != "nl":
+        return english_stem(word)
+    stemmed = _dutch.stem(word)
+    # Snowball leaves a doubled consonant where the ending went ("gassen" → "gass", "opfrissen"
+    # → "opfriss") but not in the word alone ("gas"); one letter, so that both meet.
+    if len(stemmed) > 3 and stemmed[-1] == stemmed[-2] and stemmed[-1] not in "aeiouy":
+        return stemmed[:-1]
+    return stemmed
 
 
 class CatalogueTokenizer(Tokenizer):

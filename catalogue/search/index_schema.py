@@ -51,7 +51,7 @@ RUN_STATUS_CODES = {"planned": 0, "open": 1, "full": 2, "completed": 3}
 RUN = struct.Struct("<ifb")  # start day (ordinal), price, status code
 # Bumped whenever the schema or the analysis changes: an index in another format is treated as
 # missing and rebuilt from the database, never read with the wrong expectations.
-INDEX_FORMAT = "4"
+INDEX_FORMAT = "5"
 
 
 def whoosh_schema(thesaurus: Thesaurus) -> fields.Schema:

@@ -28,7 +28,7 @@ from catalogue.search.adapter import GenerationArrays, IndexView
 from catalogue.search.analysis import stem
 from catalogue.search.index_schema import LANGUAGES, word_terms
 from catalogue.search.query import Alternative, Concept, ParsedQuery
-from catalogue.search.terms import known_stem, partial_terms
+from catalogue.search.terms import partial_terms
 
 # Weight of a word found in each kind of field; only "body" is normalised by its length.
 FIELD_WEIGHTS = {"title": 3.0, "body": 1.0, "keys": 2.0}
@@ -144,17 +144,21 @@ def index_split(view: IndexView, word: str) -> Alternative | None:
         for name in ("title", "body")
     ]
 
-    def known(part: str) -> bool:
-        return any(known_stem(terms, stem(part, language)) for language, terms in fields)
+    def indexed(part: str) -> str | None:
+        return part if any(stem(part, lang) in terms for lang, terms in fields) else None
 
     best: tuple[int, Alternative] | None = None
     for cut in range(MIN_PART, len(word) - MIN_PART - 1):
         left, right = word[:cut], word[cut:]
-        if (best and min(len(left), len(right)) <= best[0]) or not known(right):
+        if best and min(len(left), len(right)) <= best[0]:
+            continue
+        right_form = indexed(right)
+        if right_form is None:
             continue
         for head in (left, left[:-1] if left.endswith("s") and len(left) > MIN_PART else ""):
-            if head and known(head):
-                best = (min(len(head), len(right)), (head, right))
+            head_form = indexed(head) if head else None
+            if head_form:
+                best = (min(len(head), len(right)), (head_form, right_form))
                 break
     return best[1] if best else None
 
@@ -187,9 +191,11 @@ def compound_split(view: IndexView, concept: Concept) -> Alternative | None:
 
 
 def _is_split_of(alternative: Alternative, word: str) -> bool:
-    return len(alternative) == 2 and len(alternative[1]) >= MIN_PART + 1 and "".join(
-        alternative
-    ) in (word, word.replace(alternative[0] + "s", alternative[0], 1))
+    return (
+        len(alternative) == 2
+        and len(alternative[1]) >= MIN_PART + 1
+        and "".join(alternative) in (word, word.replace(alternative[0] + "s", alternative[0], 1))
+    )
 
 
 def concept_matches_anything(view: IndexView, arrays: GenerationArrays, concept: Concept) -> bool:

@@ -58,21 +58,11 @@ def _run(sorted_terms: list[str], prefix: str, limit: int) -> list[str]:
 
 
 def partial_terms(terms: FieldTerms, stem: str) -> list[str]:
-    """Longer terms of the field that hold `stem` as their start or end: "opfriss" (a Dutch
-    stem keeps a doubled consonant) finds "opfriscursus", "operator" finds "lasoperator"."""
-    roots = [stem]
-    if len(stem) > MIN_PREFIX and stem[-1] == stem[-2]:
-        roots.append(stem[:-1])
+    """Longer terms of the field that hold `stem` as their start or end: "opfris" (the stem of
+    "opfrissen") finds "opfriscursus", "operator" finds "lasoperator"."""
     found: list[str] = []
-    for root in roots:
-        if len(root) >= MIN_PREFIX:
-            found += terms.starting_with(root)
+    if len(stem) >= MIN_PREFIX:
+        found += terms.starting_with(stem)
     if len(stem) >= MIN_HEAD:
         found += terms.ending_with(stem)
-    return [t for t in dict.fromkeys(found) if t not in roots][:MAX_PARTIAL]
-
-
-def known_stem(terms: FieldTerms, stem: str) -> bool:
-    """Whether the field holds the stem (or it with a doubled last letter: "gas" in "gassen",
-    which Dutch stems to "gass")."""
-    return stem in terms or (len(stem) >= 3 and stem + stem[-1] in terms)
+    return list(dict.fromkeys(found))[:MAX_PARTIAL]
