@@ -1,18 +1,22 @@
 """Which documents match a query, and in what order: BM25 per word, concepts weighed by how much
 they say, and a "minimum should match" instead of all-or-nothing.
 
-- Each word is scored with BM25 over the title (weight 3), the codes and names (2) and the body
-  (1, normalised by its length); its idf makes a word that few modules hold count for more
-  than "training" or "operators".
-- A concept (a word with its synonyms, or a thesaurus phrase) scores its best alternative. Words
-  also match, at a lower weight, as parts of compounds: split with the index's own terms
-  ("gasleidingen" → "gas" + "leidingen"), as the start of longer terms ("elektro" →
-  "elektronica", "opfrissen" → "opfriscursus") and as their end ("operator" → "procesoperator").
-- A document's coverage is the share of the query's concepts it holds, each concept weighed by
-  its idf. Documents holding at least MIN_SHOULD_MATCH of it are shown, ranked by their summed
-  scores times coverage squared: modules holding every word first, related ones below, and a
-  module that holds only the generic words of the query not at all. Concepts typed in quotes
-  must occur.
+- Each word is scored with BM25 over the title (weight 3), the learning outcomes (1.5), the
+  codes and names (2) and the body (1, normalised by its length); its idf makes a word that few
+  modules hold count for more than one that many hold.
+- A concept (a word with its synonyms, or a thesaurus phrase) scores its best alternative: what
+  was typed 1, a synonym SYNONYM_WEIGHT, a phrase by the mean of its words. Words also match,
+  at a lower weight, as the start of longer terms ("elektro" → "elektronica", "opfrissen" →
+  "opfriscursus") and as their end ("operator" → "procesoperator").
+- A typed compound is split with the index's own terms ("gasleidingen" → "gas" + "leidingen";
+  else with the thesaurus' parts) and counts as its parts, each satisfied by the part
+  (COMPOUND_WEIGHT) or by the whole word.
+- Weak words of the thesaurus ("cursus", "medewerkers", "monteurs") count for WEAK_WEIGHT.
+- A document's coverage is the share of the query's concepts it holds, each weighed by its idf.
+  Shown are the documents with at least MIN_SHOULD_MATCH of it, or with half of the query's
+  (not weak) concepts; never for weak words alone. They are ranked by their summed scores times
+  coverage squared, and up to TITLE_BONUS more when the title holds the query's concepts: the
+  modules that hold every word first, related ones below. Concepts typed in quotes must occur.
 """
 
 from __future__ import annotations
@@ -26,18 +30,20 @@ import numpy as np
 
 from catalogue.search.adapter import GenerationArrays, IndexView
 from catalogue.search.analysis import stem
-from catalogue.search.index_schema import LANGUAGES, word_terms
+from catalogue.search.index_schema import LANGUAGES, TEXT_FIELDS, word_terms
 from catalogue.search.query import Alternative, Concept, ParsedQuery
 from catalogue.search.terms import partial_terms
 
 # Weight of a word found in each kind of field; only "body" is normalised by its length.
-FIELD_WEIGHTS = {"title": 3.0, "body": 1.0, "keys": 2.0}
+FIELD_WEIGHTS = {"title": 3.0, "outcomes": 1.5, "body": 1.0, "keys": 2.0}
 K1 = 1.2
 B = 0.75
 PARTIAL_WEIGHT = 0.5  # a word found as the start or end of a longer term
 COMPOUND_WEIGHT = 0.8  # a compound typed, found as its parts
+SYNONYM_WEIGHT = 0.8  # a synonym of what was typed, from the thesaurus
+TITLE_BONUS = 0.5  # up to half as much again for a title that holds all of the query
 WEAK_WEIGHT = 0.25  # a weak word of the thesaurus ("cursus", "medewerkers")
-MIN_SHOULD_MATCH = 0.34  # share of the query's (idf-weighed) concepts a result must hold
+MIN_SHOULD_MATCH = 0.25  # share of the query's (idf-weighed) concepts a result must hold
 MIN_COMPOUND = 7  # shortest typed word that is split into parts found in the index
 MIN_PART = 3  # shortest part of such a split ("gas" in "gasleidingen")
 
@@ -110,6 +116,31 @@ def _word_score(view: IndexView, arrays: GenerationArrays, word: str):
     return _combine(chunks_ids, chunks_scores, np.add)
 
 
+def title_ids(view: IndexView, word: str) -> np.ndarray:
+    """Sorted doc numbers of the documents whose title holds the word (in either language)."""
+
+    def build():
+        found = [
+            view.postings(fieldname, term)[0]
+            for kind, fieldname, term in word_terms(word)
+            if kind == "title"
+        ]
+        return np.unique(np.concatenate(found)) if found else np.zeros(0, np.int32)
+
+    return _word_scores.get((view.generation, "title", word), build)
+
+
+def _title_hits(view: IndexView, size: int, alternatives: list[Alternative]) -> np.ndarray:
+    """Documents whose title holds every word of some alternative."""
+    mask = np.zeros(size, dtype=bool)
+    for alternative in alternatives:
+        ids = title_ids(view, alternative[0])
+        for word in alternative[1:]:
+            ids = np.intersect1d(ids, title_ids(view, word), assume_unique=True)
+        mask[ids] = True
+    return mask
+
+
 def partial_score(view: IndexView, arrays: GenerationArrays, word: str):
     """(doc numbers, scores) of a word found as the start or end of longer terms of the title
     and body (a term's BM25 times PARTIAL_WEIGHT; the best term per document)."""
@@ -141,7 +172,7 @@ def index_split(view: IndexView, word: str) -> Alternative | None:
     fields = [
         (language, view.field_terms(f"{name}_{language}"))
         for language in LANGUAGES
-        for name in ("title", "body")
+        for name in TEXT_FIELDS
     ]
 
     def indexed(part: str) -> str | None:
@@ -169,13 +200,24 @@ def is_known(view: IndexView, arrays: GenerationArrays, word: str) -> bool:
     return bool(len(ids)) and bool(arrays.live[ids].any())
 
 
-def _alternatives(view: IndexView, concept: Concept) -> list[tuple[Alternative, float]]:
-    """The concept's alternatives with their weights, plus the index's split of a compound."""
-    weighted = [(alternative, 1.0) for alternative in concept.alternatives]
-    split = compound_split(view, concept)
+def _alternatives(
+    view: IndexView, concept: Concept, *, with_split: bool = True
+) -> list[tuple[Alternative, float]]:
+    """The concept's alternatives with their weights (what was typed, or another form of it,
+    1; a synonym SYNONYM_WEIGHT), plus the index's split of a compound (COMPOUND_WEIGHT)."""
+    typed = _stems(concept.alternatives[0])
+    weighted = [
+        (alternative, 1.0 if _stems(alternative) == typed else SYNONYM_WEIGHT)
+        for alternative in concept.alternatives
+    ]
+    split = compound_split(view, concept) if with_split else None
     if split and split not in concept.alternatives:
         weighted.append((split, COMPOUND_WEIGHT))
     return weighted
+
+
+def _stems(alternative: Alternative) -> tuple[str, ...]:
+    return tuple(stem(word, "nl") for word in alternative)
 
 
 def compound_split(view: IndexView, concept: Concept) -> Alternative | None:
@@ -210,12 +252,14 @@ def concept_matches_anything(view: IndexView, arrays: GenerationArrays, concept:
     return len(typed) == 1 and bool(len(partial_score(view, arrays, typed[0])[0]))
 
 
-def concept_scores(view: IndexView, arrays: GenerationArrays, concept: Concept) -> np.ndarray:
+def concept_scores(
+    view: IndexView, arrays: GenerationArrays, concept: Concept, *, with_split: bool = True
+) -> np.ndarray:
     """Dense scores of a concept: the best of its (weighed) alternatives and, for one word, of
     the word inside longer terms; an alternative needs all its words (intersected on the words'
     sorted doc numbers, so rare words stay cheap)."""
     best = np.zeros(len(arrays.live), dtype=np.float32)
-    for alternative, weight in _alternatives(view, concept):
+    for alternative, weight in _alternatives(view, concept, with_split=with_split):
         ids: np.ndarray | None = None
         total: np.ndarray | None = None
         for word in alternative:
@@ -230,7 +274,7 @@ def concept_scores(view: IndexView, arrays: GenerationArrays, concept: Concept) 
             if not len(ids):
                 break
         if ids is not None and len(ids):
-            best[ids] = np.maximum(best[ids], weight * total)
+            best[ids] = np.maximum(best[ids], weight * total / len(alternative))
     typed = concept.alternatives[0]
     if len(typed) == 1:
         ids, scores = partial_score(view, arrays, typed[0])
@@ -241,18 +285,22 @@ def concept_scores(view: IndexView, arrays: GenerationArrays, concept: Concept) 
 
 def _units(
     view: IndexView, arrays: GenerationArrays, concept: Concept, weak_words: frozenset[str]
-) -> list[tuple[np.ndarray, float]]:
-    """What a concept adds to the coverage: (dense scores, weight factor) once, or once per part
-    for a compound ("veiligheidscursus" counts as "veiligheid" and "cursus", each satisfied by a
-    part or by the whole word), so that a module about safety is found without "cursus"."""
-    whole = concept_scores(view, arrays, concept)
+) -> list[tuple[np.ndarray, np.ndarray, float]]:
+    """What a concept adds to the coverage: (dense scores, title hits, weight factor) once, or
+    once per part for a compound ("veiligheidscursus" counts as "veiligheid" and "cursus", each
+    satisfied by a part or by the whole word), so that a module about safety is found without
+    "cursus"."""
+    size = len(arrays.live)
     split = compound_split(view, concept) if not concept.required else None
+    whole = concept_scores(view, arrays, concept, with_split=split is None)
+    in_title = _title_hits(view, size, concept.alternatives)
     if split is None:
-        return [(whole, WEAK_WEIGHT if concept.weak else 1.0)]
+        return [(whole, in_title, WEAK_WEIGHT if concept.weak else 1.0)]
     units = []
     for part in split:
         scores = np.maximum(whole, COMPOUND_WEIGHT * _dense(view, arrays, part))
-        units.append((scores, WEAK_WEIGHT if part in weak_words else 1.0))
+        part_in_title = in_title | _title_hits(view, size, [(part,)])
+        units.append((scores, part_in_title, WEAK_WEIGHT if part in weak_words else 1.0))
     return units
 
 
@@ -268,10 +316,11 @@ def match_text(view: IndexView, arrays: GenerationArrays, query: ParsedQuery) ->
     live = arrays.live
     if query.is_empty:
         return Match(mask=live.copy(), scores=None)
-    units, required = [], []
+    units, required, titles = [], [], []
     for concept in query.concepts:
-        for scores, factor in _units(view, arrays, concept, query.weak_words):
+        for scores, in_title, factor in _units(view, arrays, concept, query.weak_words):
             units.append((scores, factor))
+            titles.append(in_title)
             required.append(concept.required)
     per_unit = np.stack([scores for scores, _factor in units])
     hits = (per_unit > 0) & live
@@ -289,7 +338,15 @@ def match_text(view: IndexView, arrays: GenerationArrays, query: ParsedQuery) ->
     factors = np.array([factor for _scores, factor in units], dtype=np.float32)
     coverage = (weights @ hits) / max(float(weights.sum()), 1e-9)
     scores = (factors @ per_unit) * coverage * coverage
-    mask = hits.any(axis=0) & (coverage >= MIN_SHOULD_MATCH - 1e-6)
+    # The query's words together in the title: a module about what was asked for.
+    title_coverage = (weights @ (np.stack(titles) & live)) / max(float(weights.sum()), 1e-9)
+    scores *= 1 + TITLE_BONUS * title_coverage * title_coverage
+    # Shown: documents with enough of the query's weight, or with half of its (not weak)
+    # words; never for weak words alone.
+    strong = factors == 1.0
+    strong_hits = hits[strong & (counts > 0)]
+    enough_words = strong_hits.sum(axis=0) * 2 >= max(len(strong_hits), 1)
+    mask = hits[strong].any(axis=0) & ((coverage >= MIN_SHOULD_MATCH - 1e-6) | enough_words)
     for unit_hits, must in zip(hits, required, strict=True):
         if must:
             mask &= unit_hits

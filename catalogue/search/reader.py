@@ -87,7 +87,7 @@ class IndexView:
 
     def word_postings(self, word: str) -> Iterator[tuple[str, np.ndarray, np.ndarray]]:
         """(kind of field, doc numbers, term frequencies) of a folded word in each field that
-        holds it: "title" and "body" of both languages (stemmed as each), and "keys"."""
+        holds it: "title", "outcomes" and "body" of both languages (stemmed as each), and "keys"."""
         for kind, fieldname, term in word_terms(word):
             ids, tf = self.postings(fieldname, term)
             if len(ids):
