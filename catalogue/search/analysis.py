@@ -38,8 +38,10 @@ def stem(word: str, language: str) -> str:
         return stemmed[:-1]
     # A plural or inflection voices the last consonant ("bedrijven" → "bedrijv", "reizen" →
     # "reiz") where the word alone has f or s ("bedrijf", "reis").
-    if len(stemmed) > 3 and stemmed[-1] in "vz" and (
-        stemmed[-2] not in "aeiouy" or stemmed[-3:-1] in _LONG_VOWELS
+    if (
+        len(stemmed) > 3
+        and stemmed[-1] in "vz"
+        and (stemmed[-2] not in "aeiouy" or stemmed[-3:-1] in _LONG_VOWELS)
     ):
         return stemmed[:-1] + ("f" if stemmed[-1] == "v" else "s")
     return stemmed

@@ -248,15 +248,17 @@ def concept_matches_anything(view: IndexView, arrays: GenerationArrays, concept:
         for alternative, _weight in _alternatives(view, concept)
     ):
         return True
-    typed = concept.alternatives[0]
-    return len(typed) == 1 and bool(len(partial_score(view, arrays, typed[0])[0]))
+    return any(
+        len(alternative) == 1 and len(partial_score(view, arrays, alternative[0])[0])
+        for alternative in concept.alternatives
+    )
 
 
 def concept_scores(
     view: IndexView, arrays: GenerationArrays, concept: Concept, *, with_split: bool = True
 ) -> np.ndarray:
-    """Dense scores of a concept: the best of its (weighed) alternatives and, for one word, of
-    the word inside longer terms; an alternative needs all its words (intersected on the words'
+    """Dense scores of a concept: the best of its (weighed) alternatives and of its one-word
+    alternatives inside longer terms; an alternative needs all its words (intersected on the words'
     sorted doc numbers, so rare words stay cheap)."""
     best = np.zeros(len(arrays.live), dtype=np.float32)
     for alternative, weight in _alternatives(view, concept, with_split=with_split):
@@ -275,11 +277,13 @@ def concept_scores(
                 break
         if ids is not None and len(ids):
             best[ids] = np.maximum(best[ids], weight * total / len(alternative))
-    typed = concept.alternatives[0]
-    if len(typed) == 1:
-        ids, scores = partial_score(view, arrays, typed[0])
-        if len(ids):
-            best[ids] = np.maximum(best[ids], scores)
+    for alternative, weight in _alternatives(view, concept, with_split=False):
+        if len(alternative) == 1:
+            # Inside longer terms, for a synonym as for the word typed (so that synonyms find
+            # the same modules whichever was typed).
+            ids, scores = partial_score(view, arrays, alternative[0])
+            if len(ids):
+                best[ids] = np.maximum(best[ids], weight * scores)
     return best
 
 
