@@ -38,7 +38,7 @@ from catalogue.search.terms import partial_terms
 FIELD_WEIGHTS = {"title": 3.0, "outcomes": 1.5, "body": 1.0, "keys": 2.0}
 K1 = 1.2
 B = 0.75
-PARTIAL_WEIGHT = 0.5  # a word found as the start or end of a longer term
+PARTIAL_WEIGHT = 0.3  # a word found as the start or end of a longer term
 COMPOUND_WEIGHT = 0.8  # a compound typed, found as its parts
 SYNONYM_WEIGHT = 0.8  # a synonym of what was typed, from the thesaurus
 TITLE_BONUS = 0.5  # up to half as much again for a title that holds all of the query
