@@ -1,10 +1,10 @@
 """What a person typed, turned into what to look for.
 
 Nothing a person types is a syntax error: text is read as plain words. A few habits are
-understood: `"quoted words"` must all occur (other words are ranked: a module need not hold
-every one, see catalogue.search.ranking), `-word` excludes, and phrases from the thesaurus
-("programmable logic controller") are recognised as one concept. Every word is expanded with its
-synonyms and, for Dutch compounds, with its parts.
+understood: `"quoted words"` and the parts of a code typed ("FHT-YLD-03") must all occur (other
+words are ranked: a module need not hold every one, see catalogue.search.ranking), `-word`
+excludes, and phrases from the thesaurus ("programmable logic controller") are one concept.
+Every word is expanded with its synonyms and, for Dutch compounds, with its parts.
 """
 
 from __future__ import annotations
@@ -51,6 +51,7 @@ class ParsedQuery:
 
 
 _TOKEN_RE = re.compile(r'"([^"]*)"|(\S+)')
+_CODE_RE = re.compile(r"^(?=.*\d)\w+(?:[-./]\w+)+$")
 
 
 def _candidate_words(text: str) -> tuple[list[tuple[str, bool]], list[str]]:
@@ -63,7 +64,10 @@ def _candidate_words(text: str) -> tuple[list[tuple[str, bool]], list[str]]:
         elif bare.startswith("-") and len(bare) > 1:
             excluded += words(bare[1:])
         else:
-            kept += [(w, False) for w in words(bare)]
+            # A code ("FHT-YLD-03", "IEC 61340-5-1" in parts) is several words that all occur.
+            parts = words(bare)
+            code = len(parts) > 1 and bool(_CODE_RE.match(bare))
+            kept += [(w, code and len(w) > 1) for w in parts]
     return kept, excluded
 
 

@@ -136,3 +136,15 @@ def test_quoted_words_must_all_occur(seed_search):
     every_word = seed_search.found('"yield" "data"')
     assert every_word and set(every_word) < set(ranked)
     assert set(every_word) == set(seed_search.found('"yield data"'))
+
+
+def test_a_query_of_weak_words_alone_still_finds_modules(seed_search):
+    # Weak words count for little beside a topic, but alone they are the topic.
+    assert len(seed_search.found("training")) >= 5
+    assert seed_search.found("cursus voor medewerkers")
+
+
+def test_a_module_code_finds_that_module_alone(seed_search):
+    # A code is several words to the index; every one must occur, as before.
+    assert seed_search.found("FHT-YLD-03") == [seed_search.by_code("FHT-YLD-03")]
+    assert seed_search.found("IEC 61340-5-1") == [seed_search.by_code("MC-ESD-03")]
