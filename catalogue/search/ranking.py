@@ -315,6 +315,16 @@ def _dense(view: IndexView, arrays: GenerationArrays, word: str) -> np.ndarray:
     return dense
 
 
+def _shown(hits: np.ndarray, strong: np.ndarray, counts, coverage: np.ndarray) -> np.ndarray:
+    """Documents with enough of the query's weight, or with half of its (not weak) concepts;
+    never for weak words alone, unless the query is nothing but weak words ("training")."""
+    if not strong.any():
+        strong = np.ones_like(strong)
+    strong_hits = hits[strong & (counts > 0)]
+    enough_words = strong_hits.sum(axis=0) * 2 >= max(len(strong_hits), 1)
+    return hits[strong].any(axis=0) & ((coverage >= MIN_SHOULD_MATCH - 1e-6) | enough_words)
+
+
 def match_text(view: IndexView, arrays: GenerationArrays, query: ParsedQuery) -> Match:
     """Documents holding enough of the query (see the module's docstring), with their scores."""
     live = arrays.live
@@ -345,12 +355,7 @@ def match_text(view: IndexView, arrays: GenerationArrays, query: ParsedQuery) ->
     # The query's words together in the title: a module about what was asked for.
     title_coverage = (weights @ (np.stack(titles) & live)) / max(float(weights.sum()), 1e-9)
     scores *= 1 + TITLE_BONUS * title_coverage * title_coverage
-    # Shown: documents with enough of the query's weight, or with half of its (not weak)
-    # words; never for weak words alone.
-    strong = factors == 1.0
-    strong_hits = hits[strong & (counts > 0)]
-    enough_words = strong_hits.sum(axis=0) * 2 >= max(len(strong_hits), 1)
-    mask = hits[strong].any(axis=0) & ((coverage >= MIN_SHOULD_MATCH - 1e-6) | enough_words)
+    mask = _shown(hits, factors == 1.0, counts, coverage)
     for unit_hits, must in zip(hits, required, strict=True):
         if must:
             mask &= unit_hits
