@@ -214,6 +214,37 @@ def search_check() -> None:
     click.echo("The index matches the database.")
 
 
+@search.command("evaluate")
+@click.option(
+    "--queries",
+    "path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A judged set (default: tests/search/judged_by_users.yaml of the source checkout).",
+)
+@click.option("--per-query", is_flag=True, help="Also print every query's measures.")
+@with_appcontext
+def search_evaluate(path: Path | None, per_query: bool) -> None:
+    """Run a judged set of queries; print P@5, recall@20 and nDCG@10 per user kind (exit 1
+    when a user kind misses a goal or a query with relevant modules finds nothing)."""
+    from catalogue import db as database
+    from catalogue.search import evaluation
+
+    path = path or evaluation.default_judged_set()
+    if not path.exists():
+        raise click.ClickException(f"no judged set at {path}: pass one with --queries")
+    try:
+        judged = evaluation.load_judged(path)
+    except evaluation.JudgedSetError as exc:
+        raise click.ClickException(str(exc)) from exc
+    outcomes = evaluation.evaluate_catalogue(database.get_session(), judged)
+    click.echo(evaluation.report(outcomes, per_query=per_query))
+    problems = evaluation.shortfalls(outcomes)
+    for problem in problems:
+        click.echo(f"below the goal: {problem}")
+    if problems:
+        sys.exit(1)
+
+
 @main.group()
 def translations() -> None:
     """Dutch and English message catalogs (for developers, in a source checkout)."""

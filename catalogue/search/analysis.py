@@ -29,7 +29,25 @@ def stem(word: str, language: str) -> str:
     """The stem of a folded word in Dutch or English."""
     if word.isdigit() or len(word) < 3:
         return word
-    return _dutch.stem(word) if language == "nl" else english_stem(word)
+    if language != "nl":
+        return english_stem(word)
+    stemmed = _dutch.stem(word)
+    # Snowball leaves a doubled consonant where the ending went ("gassen" → "gass", "opfrissen"
+    # → "opfriss") but not in the word alone ("gas"); one letter, so that both meet.
+    if len(stemmed) > 3 and stemmed[-1] == stemmed[-2] and stemmed[-1] not in "aeiouy":
+        return stemmed[:-1]
+    # A plural or inflection voices the last consonant ("bedrijven" → "bedrijv", "reizen" →
+    # "reiz") where the word alone has f or s ("bedrijf", "reis").
+    if (
+        len(stemmed) > 3
+        and stemmed[-1] in "vz"
+        and (stemmed[-2] not in "aeiouy" or stemmed[-3:-1] in _LONG_VOWELS)
+    ):
+        return stemmed[:-1] + ("f" if stemmed[-1] == "v" else "s")
+    return stemmed
+
+
+_LONG_VOWELS = {"aa", "ee", "oo", "uu", "ie", "oe", "ei", "ij", "ui", "eu", "ou", "au"}
 
 
 class CatalogueTokenizer(Tokenizer):

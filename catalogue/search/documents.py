@@ -145,13 +145,15 @@ def _by_module(session: Session, model, columns, module_ids, *, order) -> dict[i
 def _document(row, tags, units, materials, offerings, extras) -> dict[str, Any]:
     runs = [o for o in offerings if o.status != OfferingStatus.CANCELLED]
     body, keys = _body(row, units, materials), _keys(row, units, runs)
+    outcomes = _outcomes(row, units)
     hours = row.study_load_value * HOURS_PER_UNIT[row.study_load_unit]
-    language = language_of(f"{row.title}\n{body}")
+    language = language_of(f"{row.title}\n{outcomes}\n{body}")
     document = {
         "id": row.id,
         "lang": language,
         "title": row.title,
         "body": body,
+        "outcomes": outcomes,
         "keys": keys,
         "sector": row.sector,
         "level": row.level,
@@ -180,21 +182,26 @@ def _document(row, tags, units, materials, offerings, extras) -> dict[str, Any]:
 
 
 def _body(row, units, materials) -> str:
-    """The text searched as the body: descriptions, outcomes, units and material titles."""
-    unit_text = "\n".join(
-        "\n".join([u.title, u.description, *(u.learning_outcomes or [])]) for u in units
-    )
+    """The text searched as the body: descriptions, units and material titles."""
+    unit_text = "\n".join("\n".join([u.title, u.description]) for u in units)
     return "\n".join(
         [
             row.summary,
             row.description,
-            *(row.learning_outcomes or []),
             row.prerequisites,
             row.assessment,
             row.participation,
             unit_text,
             *(m.title for m in materials),
         ]
+    )
+
+
+def _outcomes(row, units) -> str:
+    """The learning outcomes of the module and its units: what it is about, said exactly, so
+    searched with more weight than the body (see catalogue.search.ranking)."""
+    return "\n".join(
+        [*(row.learning_outcomes or []), *(o for u in units for o in u.learning_outcomes or [])]
     )
 
 

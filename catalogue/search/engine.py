@@ -1,4 +1,5 @@
-"""Matching, ranking and facet counting over one index generation, with numpy.
+"""Filtering, facet counting, sorting and paging over one index generation, with numpy (which
+documents match the text, and their scores, is decided in catalogue.search.ranking).
 
 The index gives, per term, the documents that hold it and how often; everything else happens
 here on arrays the size of the catalogue: a query is a handful of vector operations whatever
@@ -12,9 +13,6 @@ AND across facets).
 
 from __future__ import annotations
 
-import math
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -22,14 +20,15 @@ import numpy as np
 
 from catalogue.search.adapter import RUN_STATUS_CODES, GenerationArrays, IndexView
 from catalogue.search.facets import FACETS, SINGLE_FACETS
-from catalogue.search.query import Concept, ParsedQuery, concept_of_word
+from catalogue.search.query import ParsedQuery, concept_of_word
+from catalogue.search.ranking import (
+    concept_matches_anything,
+    is_known,
+    match_text,
+)
 from catalogue.search.text import STOP_WORDS, fold
 from catalogue.search.vocabulary import Thesaurus
 
-# Weight of a word found in each kind of field; only "body" is normalised by its length.
-FIELD_WEIGHTS = {"title": 3.0, "body": 1.0, "keys": 2.0}
-K1 = 1.2
-B = 0.75
 NO_RUN = np.iinfo(np.int32).max
 UPCOMING = np.array(
     [RUN_STATUS_CODES["planned"], RUN_STATUS_CODES["open"], RUN_STATUS_CODES["full"]],
@@ -56,15 +55,6 @@ class SearchRequest:
 
 
 @dataclass
-class Match:
-    """Which documents match the text, with their scores."""
-
-    mask: np.ndarray
-    scores: np.ndarray | None
-    relaxed: bool = False
-
-
-@dataclass
 class EngineResult:
     """Doc numbers of the page, the total, facet counts, and derived per-doc values used."""
 
@@ -74,116 +64,6 @@ class EngineResult:
     relaxed: bool
     next_start: np.ndarray
     min_price: np.ndarray
-
-
-class _ScoreCache:
-    """Sparse score vectors of words, per generation; small and least recently used."""
-
-    def __init__(self, max_items: int = 4096):
-        self.max_items = max_items
-        self._items: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key, build):
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-        value = build()
-        with self._lock:
-            self._items[key] = value
-            while len(self._items) > self.max_items:
-                self._items.popitem(last=False)
-        return value
-
-
-_word_scores = _ScoreCache()
-
-
-def word_score(view: IndexView, arrays: GenerationArrays, word: str):
-    """(doc numbers, BM25 scores) of one folded word over all text fields and both languages."""
-    return _word_scores.get((view.generation, word), lambda: _word_score(view, arrays, word))
-
-
-def _word_score(view: IndexView, arrays: GenerationArrays, word: str):
-    total_docs = max(1, int(arrays.live.sum()))
-    chunks_ids: list[np.ndarray] = []
-    chunks_scores: list[np.ndarray] = []
-    for kind, ids, tf in view.word_postings(word):
-        idf = math.log(1 + (total_docs - len(ids) + 0.5) / (len(ids) + 0.5))
-        if kind == "body":
-            norm = 1 - B + B * arrays.body_length[ids] / arrays.average_body_length
-        else:
-            norm = 1.0
-        chunks_ids.append(ids)
-        chunks_scores.append(FIELD_WEIGHTS[kind] * idf * tf * (K1 + 1) / (tf + K1 * norm))
-    if not chunks_ids:
-        return np.zeros(0, np.int32), np.zeros(0, np.float32)
-    ids = np.concatenate(chunks_ids)
-    scores = np.concatenate(chunks_scores).astype(np.float32)
-    unique, inverse = np.unique(ids, return_inverse=True)
-    summed = np.zeros(len(unique), dtype=np.float32)
-    np.add.at(summed, inverse, scores)
-    return unique.astype(np.int32), summed
-
-
-def is_known(view: IndexView, arrays: GenerationArrays, word: str) -> bool:
-    """Whether any live document holds the word."""
-    ids, _scores = word_score(view, arrays, word)
-    return bool(len(ids)) and bool(arrays.live[ids].any())
-
-
-def concept_matches_anything(view: IndexView, arrays: GenerationArrays, concept: Concept) -> bool:
-    """Whether some alternative of the concept has all its words in the index."""
-    return any(
-        all(is_known(view, arrays, word) for word in alternative)
-        for alternative in concept.alternatives
-    )
-
-
-def concept_scores(view: IndexView, arrays: GenerationArrays, concept: Concept) -> np.ndarray:
-    """Dense scores of a concept: the best of its alternatives; an alternative needs all its
-    words (intersected on the words' sorted doc numbers, so rare words stay cheap)."""
-    best = np.zeros(len(arrays.live), dtype=np.float32)
-    for alternative in concept.alternatives:
-        ids: np.ndarray | None = None
-        total: np.ndarray | None = None
-        for word in alternative:
-            word_ids, word_scores = word_score(view, arrays, word)
-            if ids is None:
-                ids, total = word_ids, word_scores
-            else:
-                ids, left, right = np.intersect1d(
-                    ids, word_ids, assume_unique=True, return_indices=True
-                )
-                total = total[left] + word_scores[right]
-            if not len(ids):
-                break
-        if ids is not None and len(ids):
-            best[ids] = np.maximum(best[ids], total)
-    return best
-
-
-def match_text(view: IndexView, arrays: GenerationArrays, query: ParsedQuery) -> Match:
-    """Documents matching every concept; when none do, those matching any (ranked by how many)."""
-    live = arrays.live
-    if query.is_empty:
-        return Match(mask=live.copy(), scores=None)
-    per_concept = [concept_scores(view, arrays, c) for c in query.concepts]
-    hits = np.stack([s > 0 for s in per_concept])
-    scores = np.sum(per_concept, axis=0)
-    mask = live & hits.all(axis=0)
-    relaxed = False
-    if not mask.any() and len(per_concept) > 1:
-        matched_count = hits.sum(axis=0)
-        mask = live & (matched_count > 0)
-        coverage = matched_count / len(per_concept)
-        scores = scores * coverage * coverage
-        relaxed = True
-    for word in query.excluded:
-        ids, _ = word_score(view, arrays, word)
-        mask[ids] = False
-    return Match(mask=mask, scores=scores, relaxed=relaxed)
 
 
 def runs_for_day(arrays: GenerationArrays, today: date) -> tuple[np.ndarray, np.ndarray]:

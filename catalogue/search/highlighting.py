@@ -6,6 +6,8 @@ so "cleanrooms" typed marks "cleanroom" in the text. Uses whoosh's highlighter.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from whoosh import highlight
 from whoosh.analysis import Token
 
@@ -38,10 +40,16 @@ class _HighlightAnalyzer:
     def __call__(self, text, chars=True, mode="query", removestops=False, **kwargs):
         token = Token(positions=False, chars=True, removestops=False, mode=mode)
         for match in WORD_RE.finditer(text):
-            word = fold(match.group(0))
-            token.text = stem(word, self.language) if self.language else word
+            token.text = _term(match.group(0), self.language)
             token.original = match.group(0)
             token.startchar, token.endchar = match.start(), match.end()
             token.stopped = False
             token.boost = 1.0
             yield token
+
+
+@lru_cache(maxsize=200_000)
+def _term(raw: str, language: str | None) -> str:
+    """A word of a snippet as the index holds it (cached: result pages repeat their words)."""
+    word = fold(raw)
+    return stem(word, language) if language else word

@@ -28,7 +28,7 @@ from catalogue.vocabularies import (
 )
 
 LANGUAGES = ("nl", "en")
-TEXT_FIELDS = ("title", "body")
+TEXT_FIELDS = ("title", "outcomes", "body")
 # Facets live in numeric columns, not in postings: a column is read for a whole segment at once,
 # and costs the indexer nothing per word. Sector and level are stored as their position in the
 # vocabulary; region and institution as database ids (the service turns them into codes).
@@ -51,7 +51,7 @@ RUN_STATUS_CODES = {"planned": 0, "open": 1, "full": 2, "completed": 3}
 RUN = struct.Struct("<ifb")  # start day (ordinal), price, status code
 # Bumped whenever the schema or the analysis changes: an index in another format is treated as
 # missing and rebuilt from the database, never read with the wrong expectations.
-INDEX_FORMAT = "4"
+INDEX_FORMAT = "5"
 
 
 def whoosh_schema(thesaurus: Thesaurus) -> fields.Schema:
@@ -114,6 +114,7 @@ def field_values(document: dict[str, Any]) -> dict[str, Any]:
         "mid": document["id"],
         "keys": document["keys"],
         f"title_{language}": document["title"],
+        f"outcomes_{language}": document["outcomes"],
         f"body_{language}": document["body"],
         "study_hours": float(document["study_hours"]),
         "published": int(document["published"]),

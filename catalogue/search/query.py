@@ -1,9 +1,10 @@
 """What a person typed, turned into what to look for.
 
 Nothing a person types is a syntax error: text is read as plain words. A few habits are
-understood: `"quoted words"` must all occur, `-word` excludes, and phrases from the thesaurus
-("programmable logic controller") are recognised as one concept. Every word is expanded with its
-synonyms and, for Dutch compounds, with its parts.
+understood: `"quoted words"` and the parts of a code typed ("FHT-YLD-03") must all occur (other
+words are ranked: a module need not hold every one, see catalogue.search.ranking), `-word`
+excludes, and phrases from the thesaurus ("programmable logic controller") are one concept.
+Every word is expanded with its synonyms and, for Dutch compounds, with its parts.
 """
 
 from __future__ import annotations
@@ -26,15 +27,19 @@ class Concept:
 
     typed: str
     alternatives: list[Alternative]
+    required: bool = False  # typed in quotes: every result must hold it
+    weak: bool = False  # a weak word of the thesaurus ("cursus"): counts for little
 
 
 @dataclass
 class ParsedQuery:
-    """The concepts to match (all of them), the words to exclude, and the raw words typed."""
+    """The concepts to match (ranked by how many and how telling), the words to exclude, and
+    the raw words typed."""
 
     concepts: list[Concept] = field(default_factory=list)
     excluded: list[str] = field(default_factory=list)
     raw_words: list[str] = field(default_factory=list)
+    weak_words: frozenset[str] = frozenset()  # the thesaurus' weak words (for compound parts)
 
     @property
     def is_empty(self) -> bool:
@@ -46,6 +51,7 @@ class ParsedQuery:
 
 
 _TOKEN_RE = re.compile(r'"([^"]*)"|(\S+)')
+_CODE_RE = re.compile(r"^(?=.*\d)\w+(?:[-./]\w+)+$")
 
 
 def _candidate_words(text: str) -> tuple[list[tuple[str, bool]], list[str]]:
@@ -58,7 +64,10 @@ def _candidate_words(text: str) -> tuple[list[tuple[str, bool]], list[str]]:
         elif bare.startswith("-") and len(bare) > 1:
             excluded += words(bare[1:])
         else:
-            kept += [(w, False) for w in words(bare)]
+            # A code ("FHT-YLD-03", "IEC 61340-5-1" in parts) is several words that all occur.
+            parts = words(bare)
+            code = len(parts) > 1 and bool(_CODE_RE.match(bare))
+            kept += [(w, code and len(w) > 1) for w in parts]
     return kept, excluded
 
 
@@ -66,9 +75,10 @@ def parse_query(text: str, thesaurus: Thesaurus) -> ParsedQuery:
     """Turn the search box's text into concepts; never fails, whatever the text."""
     candidates, excluded = _candidate_words(text or "")
     raw = [w for w, _quoted in candidates]
-    meaningful = [w for w, quoted in candidates if quoted or (w not in STOP_WORDS and len(w) > 1)]
-    if not meaningful:
-        meaningful = [w for w in raw if len(w) > 1]
+    kept = [(w, q) for w, q in candidates if q or (w not in STOP_WORDS and len(w) > 1)]
+    if not kept:
+        kept = [(w, q) for w, q in candidates if len(w) > 1]
+    meaningful = [w for w, _q in kept]
     concepts: list[Concept] = []
     i = 0
     while i < len(meaningful) and len(concepts) < MAX_CONCEPTS:
@@ -77,9 +87,13 @@ def parse_query(text: str, thesaurus: Thesaurus) -> ParsedQuery:
             phrase = tuple(meaningful[i : i + size])
             if size == 1 or phrase in thesaurus.phrase_groups:
                 break
-        concepts.append(_concept(phrase, thesaurus))
+        concept = _concept(phrase, thesaurus)
+        concept.required = any(quoted for _w, quoted in kept[i : i + len(phrase)])
+        concepts.append(concept)
         i += len(phrase)
-    return ParsedQuery(concepts=concepts, excluded=excluded, raw_words=raw)
+    return ParsedQuery(
+        concepts=concepts, excluded=excluded, raw_words=raw, weak_words=thesaurus.weak
+    )
 
 
 def concept_of_word(word: str, thesaurus: Thesaurus) -> Concept:
@@ -96,7 +110,8 @@ def _concept(phrase: tuple[str, ...], thesaurus: Thesaurus) -> Concept:
             # The compound written as separate words ("cleanroom techniek") also matches.
             alternatives.append(tuple(parts[:2]))
     unique = list(dict.fromkeys(alternatives))
-    return Concept(typed=" ".join(phrase), alternatives=unique)
+    weak = len(phrase) == 1 and phrase[0] in thesaurus.weak
+    return Concept(typed=" ".join(phrase), alternatives=unique, weak=weak)
 
 
 def replace_words(text: str, corrections: dict[str, str]) -> str:

@@ -30,6 +30,7 @@ from catalogue.search.arrays import (
     generation_arrays,
 )
 from catalogue.search.index_schema import RUN, word_terms
+from catalogue.search.terms import FieldTerms
 
 
 class SegmentGone(Exception):
@@ -86,11 +87,29 @@ class IndexView:
 
     def word_postings(self, word: str) -> Iterator[tuple[str, np.ndarray, np.ndarray]]:
         """(kind of field, doc numbers, term frequencies) of a folded word in each field that
-        holds it: "title" and "body" of both languages (stemmed as each), and "keys"."""
+        holds it: "title", "outcomes" and "body" of both languages (stemmed as each), and "keys"."""
         for kind, fieldname, term in word_terms(word):
             ids, tf = self.postings(fieldname, term)
             if len(ids):
                 yield kind, ids, tf
+
+    def field_terms(self, fieldname: str) -> FieldTerms:
+        """Every term of a field in this generation (read once per segment, joined once per
+        generation; deleted documents' terms included, as they cost nothing to match)."""
+
+        def build() -> tuple[FieldTerms, int]:
+            terms: set[str] = set()
+            for leaf, _base, segid, _data in self.segments:
+                terms.update(
+                    self.cache.get(
+                        ("terms", segid, fieldname),
+                        lambda leaf=leaf: _sized_terms(leaf, fieldname),
+                    )
+                )
+            joined = FieldTerms.of(terms)
+            return joined, joined.size()
+
+        return self.cache.get(("field terms", self.generation, fieldname), build)
 
     def stored(self, docnum: int) -> dict[str, Any]:
         """The display values of a document."""
@@ -205,6 +224,14 @@ def _postings(reader, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray
             weights.append(matcher.weight())
             matcher.next()
     return np.asarray(ids, dtype=np.int32), np.asarray(weights, dtype=np.float32)
+
+
+def _sized_terms(reader, fieldname: str) -> tuple[frozenset[str], int]:
+    try:
+        terms = frozenset(reader.field_terms(fieldname))
+    except (KeyError, TermNotFound):
+        terms = frozenset()
+    return terms, sum(60 + len(t) for t in terms)
 
 
 def _sized(pair: tuple[np.ndarray, np.ndarray]) -> tuple[tuple[np.ndarray, np.ndarray], int]:

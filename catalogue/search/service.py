@@ -172,12 +172,25 @@ def _search(session: Session, request: SearchRequest, today: date | None) -> Sea
     with index.reading() as view:
         arrays = view.arrays()
         corrections = _corrections(view, arrays, query, index.thesaurus)
+        filters = _ids_for_codes(session, request)
+        result = engine.run(view, query, filters, today=today)
         if corrections:
-            # Unknown words cannot match anything: search for the correction instead, and say so.
-            corrected_from, text = text, replace_words(text, corrections)
-            query = parse_query(text, index.thesaurus)
-        result = engine.run(view, query, _ids_for_codes(session, request), today=today)
-        if not corrections and result.total == 0 and query.raw_words:
+            # Words the index does not know match nothing: search for the correction instead,
+            # and say so; unless the correction finds fewer modules than the words as typed
+            # (the other words of the query found something), then offer it instead.
+            corrected_text = replace_words(text, corrections)
+            corrected_query = parse_query(corrected_text, index.thesaurus)
+            corrected = engine.run(view, corrected_query, filters, today=today)
+            if corrected.total >= result.total:
+                corrected_from, text, query, result = (
+                    text,
+                    corrected_text,
+                    corrected_query,
+                    corrected,
+                )
+            else:
+                did_you_mean = corrected_text
+        elif result.total == 0 and query.raw_words:
             did_you_mean = _did_you_mean(view, query, request.text)
         hits = _hits(view, arrays, result.docnums, query, today)
         facets = _label_facets(session, result.facets, request, view.generation)

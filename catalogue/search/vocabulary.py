@@ -1,4 +1,5 @@
-"""The field's vocabulary for search: synonym groups and the parts of Dutch compounds.
+"""The field's vocabulary for search: synonym groups, the parts of Dutch compounds, and weak
+words (what people type around the topic: "cursus", "training", "medewerkers", which rank low).
 
 Both come from `seed/synonyms.yaml`, so that course designers can extend them without code.
 """
@@ -25,10 +26,13 @@ class Thesaurus:
     phrase_groups: dict[tuple[str, ...], set[int]] = field(default_factory=dict)
     groups: list[list[tuple[str, ...]]] = field(default_factory=list)
     parts: frozenset[str] = frozenset()
+    weak: frozenset[str] = frozenset()
     longest_phrase: int = 1
 
     @classmethod
-    def from_lists(cls, groups: list[list[str]], parts: list[str]) -> Thesaurus:
+    def from_lists(
+        cls, groups: list[list[str]], parts: list[str], weak: list[str] = ()
+    ) -> Thesaurus:
         """Build from plain lists of words and phrases."""
         thesaurus = cls()
         for raw_group in groups:
@@ -45,6 +49,7 @@ class Thesaurus:
                 thesaurus.phrase_groups.setdefault(phrase, set()).add(index)
                 thesaurus.longest_phrase = max(thesaurus.longest_phrase, len(phrase))
         thesaurus.parts = frozenset(fold(p) for p in parts if len(fold(p)) >= MIN_PART)
+        thesaurus.weak = frozenset(fold(str(w)) for w in weak)
         return thesaurus
 
     def knows(self, word: str) -> bool:
@@ -105,4 +110,6 @@ def _load(path: str) -> Thesaurus:
     if not file.exists():
         return Thesaurus()
     data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
-    return Thesaurus.from_lists(data.get("groups") or [], data.get("compound_parts") or [])
+    return Thesaurus.from_lists(
+        data.get("groups") or [], data.get("compound_parts") or [], data.get("weak_words") or []
+    )
