@@ -236,6 +236,30 @@ def publish_module(
     return module, version
 
 
+def save_and_publish(
+    *,
+    session: Session,
+    actor: Actor,
+    module_id: int,
+    base_version: int | None,
+    content: dict[str, Any],
+) -> tuple[Module, ModuleVersion | None]:
+    """Save the editor's form and publish the result, as one transaction.
+
+    "Publish" on the editor page sends the form, so that what was typed since the last save is
+    what gets published; when either step is refused, nothing of the two is written.
+    """
+    with write_transaction(session):
+        update_module(
+            session=session,
+            actor=actor,
+            module_id=module_id,
+            base_version=base_version,
+            content=content,
+        )
+        return publish_module(session=session, actor=actor, module_id=module_id)
+
+
 def _apply_draft(session: Session, module: Module) -> None:
     """Write a module's pending draft into its rows, after checking its code is still free."""
     if module.draft_content is None:
