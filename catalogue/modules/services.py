@@ -172,3 +172,11 @@ def institution_modules(
             .order_by(Module.title)
         )
     )
+
+
+def module_titles(*, session: Session, module_ids) -> dict[int, str]:
+    """The titles of some modules by id (an audit trail names modules by title)."""
+    ids = {i for i in module_ids if i is not None}
+    if not ids:
+        return {}
+    return dict(session.execute(select(Module.id, Module.title).where(Module.id.in_(ids))).all())

@@ -13,7 +13,7 @@ from markupsafe import Markup, escape
 
 from catalogue import vocabularies
 from catalogue.i18n import LANGUAGE_COOKIE
-from catalogue.web import labels
+from catalogue.web import labels, readable
 
 
 def init_app(app: Flask) -> None:
@@ -50,6 +50,11 @@ def init_app(app: Flask) -> None:
         change_label=labels.change_label,
         audit_action=labels.audit_action,
         revision_reason=labels.revision_reason,
+        show_change=readable.show_change,
+        content_facts=readable.content_facts,
+        unit_line=readable.unit_line,
+        audit_subject=readable.audit_subject,
+        audit_summary=readable.audit_summary,
     )
     app.jinja_env.globals.update(
         vocab=vocabularies, url_with=url_with, LANGUAGE_COOKIE=LANGUAGE_COOKIE

@@ -412,7 +412,13 @@ def institution_audit(code: str):
         institution=institution,
         page=request.args.get("page", 1, type=int) or 1,
     )
-    return render_template("editor/audit.html", institution=institution, page=page, module=None)
+    titles = modules.module_titles(
+        session=session,
+        module_ids=[e.module_id or e.entity_id for e in page.items if e.entity_type == "module"],
+    )
+    return render_template(
+        "editor/audit.html", institution=institution, page=page, module=None, titles=titles
+    )
 
 
 @bp.get("/modules/<id:module_id>/audit")
@@ -426,4 +432,5 @@ def module_audit(module_id: int):
         module=module,
         events=events,
         page=None,
+        titles={module.id: module.title},
     )
