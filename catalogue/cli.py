@@ -176,12 +176,15 @@ def search_prune(days: int) -> None:
 @main.command("maintenance")
 @with_appcontext
 def maintenance() -> None:
-    """Scheduled upkeep (run daily from cron; safe on several nodes): expire ended agreements."""
+    """Scheduled upkeep (run daily from cron; safe on several nodes): expire ended agreements,
+    re-index modules of agreements that came into force."""
     from catalogue import db as database
-    from catalogue.recognition.expiry import expire_due_agreements
+    from catalogue.recognition.expiry import expire_due_agreements, reindex_started_agreements
 
     expired = expire_due_agreements(database.get_session())
     click.echo(f"Expired {len(expired)} agreements{': ' if expired else '.'}{', '.join(expired)}")
+    started = reindex_started_agreements(database.get_session())
+    click.echo(f"Re-indexed {started} modules of agreements that came into force this week.")
 
 
 @search.command("check")

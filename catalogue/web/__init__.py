@@ -11,7 +11,7 @@ from flask_babel import format_currency, format_date, format_datetime, format_de
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
-from catalogue import vocabularies
+from catalogue import clock, vocabularies
 from catalogue.i18n import LANGUAGE_COOKIE
 from catalogue.web import labels, readable
 
@@ -57,7 +57,7 @@ def init_app(app: Flask) -> None:
         audit_summary=readable.audit_summary,
     )
     app.jinja_env.globals.update(
-        vocab=vocabularies, url_with=url_with, LANGUAGE_COOKIE=LANGUAGE_COOKIE
+        vocab=vocabularies, url_with=url_with, LANGUAGE_COOKIE=LANGUAGE_COOKIE, today=clock.today
     )
     app.context_processor(lambda: {"current_locale": str(get_locale())})
 
