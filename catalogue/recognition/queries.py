@@ -21,7 +21,13 @@ from catalogue.modules.editing import latest_version
 from catalogue.modules.models import Module
 from catalogue.pagination import Page, paginate
 from catalogue.recognition.content import pin_for, pin_label
-from catalogue.recognition.lifecycle import CHANGEABLE, PUBLIC_STATUSES, can_view, current_decisions
+from catalogue.recognition.lifecycle import (
+    CHANGEABLE,
+    PUBLIC_STATUSES,
+    can_view,
+    current_decisions,
+    deciding_parties,
+)
 from catalogue.recognition.models import Agreement, AgreementItem, AgreementParty
 from catalogue.vocabularies import AgreementKind, AgreementStatus
 
@@ -299,29 +305,45 @@ class Inbox:
     drafts: list[Agreement]
 
 
+def _party_agreements(session: Session, actor: Actor) -> list[Agreement]:
+    """Agreements with a party the actor decides for (editor, or coordinator of its region)."""
+    if not actor.editor_of and not actor.coordinator_of:
+        return []
+    return list(
+        session.scalars(
+            select(Agreement)
+            .join(AgreementParty, AgreementParty.agreement_id == Agreement.id)
+            .join(Institution, Institution.id == AgreementParty.institution_id)
+            .where(
+                or_(
+                    AgreementParty.institution_id.in_(actor.editor_of or [-1]),
+                    Institution.region_id.in_(actor.coordinator_of or [-1]),
+                )
+            )
+            .options(
+                selectinload(Agreement.parties).selectinload(AgreementParty.institution),
+                selectinload(Agreement.approvals),
+            )
+            .distinct()
+            .order_by(Agreement.updated_at.desc())
+        ).all()
+    )
+
+
+def _awaits_actor(actor: Actor, agreement: Agreement) -> bool:
+    """A proposal on which a party the actor decides for has not decided yet."""
+    mine = {p.institution_id for p in deciding_parties(actor, agreement)}
+    return agreement.status == AgreementStatus.PROPOSED and bool(
+        mine - current_decisions(agreement).keys()
+    )
+
+
 def inbox(*, session: Session, actor: Actor, today: date | None = None) -> Inbox:
     """What needs the actor's institutions: approvals, reviews, endings, own drafts."""
-    today = today or date.today()
-    if not actor.editor_of:
-        return Inbox([], [], [], [])
-    agreements = session.scalars(
-        select(Agreement)
-        .join(AgreementParty, AgreementParty.agreement_id == Agreement.id)
-        .where(AgreementParty.institution_id.in_(actor.editor_of))
-        .options(
-            selectinload(Agreement.parties).selectinload(AgreementParty.institution),
-            selectinload(Agreement.approvals),
-        )
-        .distinct()
-        .order_by(Agreement.updated_at.desc())
-    ).all()
+    today = today or clock.today()
     awaiting, review, ending, drafts = [], [], [], []
-    for agreement in agreements:
-        mine = {p.institution_id for p in agreement.parties} & set(actor.editor_of)
-        if (
-            agreement.status == AgreementStatus.PROPOSED
-            and mine - current_decisions(agreement).keys()
-        ):
+    for agreement in _party_agreements(session, actor):
+        if _awaits_actor(actor, agreement):
             awaiting.append(agreement)
         if agreement.review_needed and agreement.status in CHANGEABLE:
             review.append(agreement)
@@ -334,6 +356,12 @@ def inbox(*, session: Session, actor: Actor, today: date | None = None) -> Inbox
         if agreement.status == AgreementStatus.DRAFT:
             drafts.append(agreement)
     return Inbox(awaiting, review, ending, drafts)
+
+
+def awaiting_count(*, session: Session, actor: Actor) -> int:
+    """How many agreements await the actor's decision or review (the header's badge)."""
+    box = inbox(session=session, actor=actor)
+    return len({a.id for a in box.awaiting_approval + box.review_needed})
 
 
 def ending_soon(*, session: Session, today: date | None = None) -> list[Agreement]:

@@ -59,7 +59,30 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         vocab=vocabularies, url_with=url_with, LANGUAGE_COOKIE=LANGUAGE_COOKIE, today=clock.today
     )
+    app.jinja_env.globals.update(
+        agreements_awaiting=agreements_awaiting, may_draft_agreements=may_draft_agreements
+    )
     app.context_processor(lambda: {"current_locale": str(get_locale())})
+
+
+def may_draft_agreements() -> bool:
+    """Whether the logged-in person may draft agreements (so the page offers it)."""
+    from catalogue.accounts.auth import current_actor
+
+    actor = current_actor()
+    return bool(actor.editor_of or actor.coordinator_of or actor.is_administrator)
+
+
+def agreements_awaiting() -> int:
+    """How many agreements await the logged-in person's decision or review (the header badge)."""
+    from catalogue.accounts.auth import current_actor
+    from catalogue.db import get_session
+    from catalogue.recognition import queries
+
+    actor = current_actor()
+    if not (actor.editor_of or actor.coordinator_of):
+        return 0
+    return queries.awaiting_count(session=get_session(), actor=actor)
 
 
 def paragraphs(text: str | None) -> Markup:
