@@ -27,7 +27,7 @@ from catalogue.errors import Conflict, NotAuthenticated, PermissionDenied
 from catalogue.model_base import utcnow
 from catalogue.modules.editing import latest_version
 from catalogue.modules.models import Module, ModuleVersion
-from catalogue.recognition import lifecycle
+from catalogue.recognition import lifecycle, notices
 from catalogue.recognition.content import agreement_hash, pin_for, pin_label
 from catalogue.recognition.lifecycle import current_decisions
 from catalogue.recognition.models import Agreement, AgreementItem
@@ -175,6 +175,7 @@ def propose_agreement(
         for party in lifecycle.deciding_parties(actor, agreement):
             _approve(session, actor, agreement, party, "")
         _activate_when_everyone_approved(session, actor, agreement)
+        notices.notify_progress(session, actor, agreement, "proposed")
     return agreement
 
 
@@ -210,6 +211,7 @@ def approve_agreement(
         _approve(session, actor, agreement, party, comment)
         _activate_when_everyone_approved(session, actor, agreement)
         agreement.updated_at = utcnow()
+        notices.notify_progress(session, actor, agreement, "approved")
     return agreement
 
 
@@ -253,6 +255,7 @@ def reject_agreement(
         agreement.status = after
         agreement.updated_at = utcnow()
         audit(session, actor, agreement, "agreement.rejected", summary=comment or agreement.code)
+        notices.notify(session, actor, agreement, "rejected", text=comment or "—")
     return agreement
 
 
@@ -364,3 +367,4 @@ def mark_review_needed(session: Session, module: Module, version: ModuleVersion,
             # Stored without words, so that every party reads it in its own language.
             agreement.review_note = f"{', '.join(changed)} → v{version.number}"
             audit(session, actor, agreement, "agreement.review_needed", agreement.review_note)
+            notices.notify(session, actor, agreement, "review_needed", text=agreement.review_note)

@@ -150,6 +150,7 @@ AUDIT_ACTIONS = {
     "agreement.expired": _l("agreement expired"),
     "agreement.repinned": _l("re-pinned an agreement to new versions"),
     "agreement.review_needed": _l("agreement needs review"),
+    "agreement.commented": _l("commented on an agreement"),
 }
 
 

@@ -22,7 +22,7 @@ from catalogue.db import get_session
 from catalogue.errors import Conflict, InvalidInput, PermissionDenied, StaleEdit, flatten_errors
 from catalogue.institutions import services as institutions
 from catalogue.modules import services as modules
-from catalogue.recognition import lifecycle, queries
+from catalogue.recognition import lifecycle, notices, queries
 from catalogue.recognition import services as recognition
 from catalogue.recognition.content import agreement_view, form_input
 from catalogue.vocabularies import AgreementKind, AgreementStatus
@@ -125,7 +125,26 @@ def agreement_page(agreement_id: int):
         my_parties=lifecycle.deciding_parties(actor, agreement),
         can_change=lifecycle.drafts_for_a_party(actor, agreement),
         can_withdraw=lifecycle.drafts_for_initiator(actor, agreement),
+        comments=notices.thread(session=get_session(), agreement=agreement),
     )
+
+
+@bp.post("/agreements/<id:agreement_id>/comment")
+@login_required
+def comment(agreement_id: int):
+    """Add a remark to the agreement's discussion (the parties' people)."""
+    try:
+        notices.add_comment(
+            session=get_session(),
+            actor=current_actor(),
+            agreement_id=agreement_id,
+            body=request.form.get("comment", ""),
+        )
+    except InvalidInput as exc:
+        flash(exc.message, "error")
+    else:
+        flash(_("Your comment has been added."), "success")
+    return redirect(url_for("recognition.agreement_page", agreement_id=agreement_id) + "#discussion")
 
 
 @bp.get("/recognition/matrix")
