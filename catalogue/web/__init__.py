@@ -26,6 +26,7 @@ def init_app(app: Flask) -> None:
         imports,
         monitoring,
         pages,
+        passwords,
         recognition,
         search,
     )
@@ -40,6 +41,7 @@ def init_app(app: Flask) -> None:
         api_docs,
         imports,
         monitoring,
+        passwords,
     )
     for blueprint in (module.bp for module in blueprints):
         app.register_blueprint(blueprint)
