@@ -55,7 +55,7 @@ def _deliver_after_request(response):
     if session is not None and session.info.get("notifications_queued"):
         try:
             deliver_pending(session)
-        except Exception:  # noqa: BLE001 - mail must never break the answer
+        except Exception:  # mail must never break the answer; the messages stay queued
             current_app.logger.exception("could not deliver notifications")
     return response
 

@@ -75,7 +75,9 @@ def queue(
         if user_key and session.scalar(select(Notification.id).where(Notification.key == user_key)):
             continue
         session.add(
-            Notification(user_id=user.id, email=user.email, subject=subject, body=body, key=user_key)
+            Notification(
+                user_id=user.id, email=user.email, subject=subject, body=body, key=user_key
+            )
         )
         count += 1
     # Read after the request (or by the command that queued them) to deliver at once.

@@ -79,7 +79,9 @@ def drafts_for_a_party(actor: Actor, agreement: Agreement) -> bool:
 
 def drafts_for_initiator(actor: Actor, agreement: Agreement) -> bool:
     """Whether the actor acts for the initiating institution (and so may withdraw)."""
-    initiator = next((p for p in agreement.parties if p.institution_id == agreement.initiator_id), None)
+    initiator = next(
+        (p for p in agreement.parties if p.institution_id == agreement.initiator_id), None
+    )
     region_id = initiator.institution.region_id if initiator else None
     return can_draft_for(actor, agreement.initiator_id, region_id)
 

@@ -33,8 +33,6 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-
-
 @dataclass
 class ModuleForm(FormState):
     """What the editor form shows: raw values as typed, and errors per form field."""

@@ -120,7 +120,9 @@ def _run_name(event) -> str:
     code = details.get("code") or (event.summary.split(" ", 1)[0] if event.summary else "")
     start = details.get("start_date")
     if start:
-        return _("run %(code)s (%(start)s)", code=code, start=format_date(date.fromisoformat(start)))
+        return _(
+            "run %(code)s (%(start)s)", code=code, start=format_date(date.fromisoformat(start))
+        )
     return _("run %(code)s", code=code) if code else str(_ENTITIES["offering"])
 
 

@@ -144,7 +144,9 @@ def comment(agreement_id: int):
         flash(exc.message, "error")
     else:
         flash(_("Your comment has been added."), "success")
-    return redirect(url_for("recognition.agreement_page", agreement_id=agreement_id) + "#discussion")
+    return redirect(
+        url_for("recognition.agreement_page", agreement_id=agreement_id) + "#discussion"
+    )
 
 
 @bp.get("/recognition/matrix")

@@ -40,8 +40,9 @@ def mailed(backend, database_factory, tmp_path_factory, tmp_path):
         app = _make_app(url, tmp_path / "index", SMTP_URL=smtp_url, BASE_URL="https://c.example")
         registry = Registry(app)
         with registry.session() as session:
-            from catalogue.institutions.models import Region
             from sqlalchemy import select
+
+            from catalogue.institutions.models import Region
 
             noorden = session.scalar(select(Region.id).where(Region.code == "noorden"))
             create_account(session, COORDINATOR_NOORDEN, ("coordinator", noorden))
@@ -99,7 +100,10 @@ def test_a_coordinator_drafts_and_proposes_and_the_other_party_is_told_and_appro
             institution_code=B,
             approved_hash=registry.agreement(agreement_id).content_hash,
         )
-    assert registry.web_client(COORDINATOR_NOORDEN).get(f"/agreements/{agreement_id}").status_code == 404
+    assert (
+        registry.web_client(COORDINATOR_NOORDEN).get(f"/agreements/{agreement_id}").status_code
+        == 404
+    )
 
     comment = "Graag voor 1 maart akkoord, dan kan het cohort starten."
     sent = post_with_csrf(coordinator, f"/agreements/{agreement_id}/comment", {"comment": comment})
@@ -138,3 +142,38 @@ def _audit_actions(registry: Registry, agreement_id: int) -> str:
             )
         ).all()
     return " ".join(actions)
+
+
+def test_endings_are_told_once_and_the_digest_gathers_a_day(mailed):
+    from datetime import timedelta
+
+    from catalogue.cli import main
+    from tests.recognition.world import Item
+
+    registry, mailbox = mailed
+    runner = registry.app.test_cli_runner()
+    until = (TODAY + timedelta(days=30)).isoformat()
+    registry.activate(
+        "END-SOON", [(A, "provider"), (B, "recogniser")], [Item(A, "A-TWO")], valid_until=until
+    )
+    before = len(mailbox.messages)
+    assert runner.invoke(main, ["maintenance"]).exit_code == 0
+    ending = [m for m in mailbox.messages[before:] if "ends within 60 days" in str(m["Subject"])]
+    assert {EDITOR_A.email, EDITOR_B.email, COORDINATOR_A.email} <= {
+        m["X-Envelope-To"] for m in ending
+    }
+    sent = len(mailbox.messages)  # the endings, and the notices the services queued before
+    assert runner.invoke(main, ["maintenance"]).exit_code == 0
+    assert len(mailbox.messages) == sent, "told once per end date"
+
+    # With the daily digest, a proposal waits for the maintenance run, one message per person.
+    registry.app.config["MAIL_DIGEST"] = True
+    agreement_id = registry.create(
+        "DIGEST-1", [(A, "provider"), (B, "recogniser")], [Item(A, "A-TWO", "A-TWO-U1")]
+    )
+    client = registry.web_client(EDITOR_A)
+    assert post_with_csrf(client, f"/agreements/{agreement_id}/propose").status_code == 302
+    assert len(mailbox.messages) == sent, "nothing is sent at once"
+    assert runner.invoke(main, ["maintenance"]).exit_code == 0
+    (digest,) = mailbox.to(EDITOR_B.email)[-1:]
+    assert "DIGEST-1" in mailbox.text(digest) and "what happened today" in str(digest["Subject"])

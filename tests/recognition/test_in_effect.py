@@ -21,7 +21,9 @@ TOMORROW = TODAY + timedelta(days=1)
 def _counts(registry: Registry, module_id: int):
     with registry.session() as session:
         now = [
-            r for r in queries.recognised_by(session=session, module_id=module_id) if not r.starts_on
+            r
+            for r in queries.recognised_by(session=session, module_id=module_id)
+            if not r.starts_on
         ]
         cell = queries.recognition_matrix(session=session).count("brainport", "noorden")
     return len(now), cell, module_id in _found_in(registry, "noorden")

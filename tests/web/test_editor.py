@@ -802,6 +802,7 @@ def test_archiving_takes_a_module_off_the_public_pages(world_app, world, client_
     assert anonymous.get(f"/modules/{module_id}").status_code == 200
     page = client.get(f"/manage/modules/{module_id}/edit").text
     assert not forms_on_matching(page, r"/archive$"), "archiving is a link to a question first"
+    client.set_cookie("catalogue_lang", "en")
     question = client.get(f"/manage/modules/{module_id}/archive")
     assert question.status_code == 200 and "Archive Module A-PUB?" in question.text
     assert load_module(world_app, module_id).status == "published", "asking changes nothing"

@@ -66,6 +66,7 @@ def test_destructive_actions_ask_first_without_javascript(
     world_app, world, client_for, path, question, still
 ):
     client = client_for(EDITOR_A)
+    client.set_cookie("catalogue_lang", "en")
     url = path.format(
         **{"A-PUB": world.modules["A-PUB"], "A-CHANGED": world.modules["A-CHANGED"]},
         run=world.offerings["A-PUB"],
