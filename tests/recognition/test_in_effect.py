@@ -38,6 +38,7 @@ def test_an_agreement_starting_tomorrow_counts_from_its_start_date(registry: Reg
         valid_from=TOMORROW.isoformat(),
     )
     assert _counts(registry, a_two) == (0, 0, False)
+    assert registry.api_client().get(f"/api/v1/modules/{a_two}/recognised-by").get_json() == []
     page = registry.web_client().get(f"/modules/{a_two}").text
     section = page.split('id="recognised-heading"', 1)[1].split("</section>", 1)[0]
     assert 'id="recognised-now"' not in section and "START-MORGEN" in section
@@ -48,6 +49,7 @@ def test_an_agreement_starting_tomorrow_counts_from_its_start_date(registry: Reg
     assert runner.invoke(main, ["maintenance"]).exit_code == 0
     assert runner.invoke(main, ["search", "drain"]).exit_code == 0
     assert _counts(registry, a_two) == (1, 1, True)
+    assert len(registry.api_client().get(f"/api/v1/modules/{a_two}/recognised-by").get_json()) == 1
     page = registry.web_client().get(f"/modules/{a_two}").text
     section = page.split('id="recognised-heading"', 1)[1].split("</section>", 1)[0]
     assert 'id="recognised-now"' in section and 'id="recognised-later"' not in section
