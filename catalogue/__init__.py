@@ -32,6 +32,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from catalogue import api, caching, db, http, i18n, oeapi, operations, security_headers, web
     from catalogue.accounts import auth
+    from catalogue.notifications import mail
     from catalogue.recognition import hooks as _recognition_hooks  # noqa: F401 - connects signals
     from catalogue.search import service as search_service
 
@@ -44,6 +45,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     api.init_app(app)
     oeapi.init_app(app)
     search_service.init_app(app)
+    mail.init_app(app)
     caching.init_app(app)
     security_headers.init_app(app)
     return app

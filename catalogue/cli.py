@@ -182,12 +182,34 @@ def search_prune(days: int) -> None:
 @main.command("maintenance")
 @with_appcontext
 def maintenance() -> None:
-    """Scheduled upkeep (run daily from cron; safe on several nodes): expire ended agreements."""
+    """Scheduled upkeep (run daily from cron; safe on several nodes): expire ended agreements,
+    re-index modules of agreements that came into force."""
     from catalogue import db as database
-    from catalogue.recognition.expiry import expire_due_agreements
+    from catalogue.recognition.expiry import expire_due_agreements, reindex_started_agreements
 
     expired = expire_due_agreements(database.get_session())
     click.echo(f"Expired {len(expired)} agreements{': ' if expired else '.'}{', '.join(expired)}")
+    started = reindex_started_agreements(database.get_session())
+    click.echo(f"Re-indexed {started} modules of agreements that came into force this week.")
+    _notify_and_mail(database.get_session())
+
+
+def _notify_and_mail(session) -> None:
+    """Queue "ends within 60 days" notices; send the day's digest or what is still queued."""
+    from flask import current_app
+
+    from catalogue.accounts.permissions import SYSTEM
+    from catalogue.notifications import mail
+    from catalogue.notifications.services import deliver_pending, send_digest
+    from catalogue.recognition.notices import notify_ending
+
+    if not mail.enabled():
+        return
+    queued = notify_ending(session, SYSTEM)
+    if current_app.config.get("MAIL_DIGEST"):
+        click.echo(f"Queued {queued} notices; sent {send_digest(session)} digests.")
+    else:
+        click.echo(f"Queued {queued} notices; sent {deliver_pending(session)} messages.")
 
 
 @search.command("check")

@@ -8,6 +8,7 @@ from catalogue.audit import models as audit  # noqa: F401
 from catalogue.institutions import models as institutions  # noqa: F401
 from catalogue.modules import models as modules  # noqa: F401
 from catalogue.monitoring import models as monitoring  # noqa: F401
+from catalogue.notifications import models as notifications  # noqa: F401
 from catalogue.recognition import models as recognition  # noqa: F401
 from catalogue.search import models as search  # noqa: F401
 

@@ -414,6 +414,22 @@ SECTOR_LEVELS = {
 
 HOURS_PER_EC = 28
 
+# The unit of study load each kind of institution normally uses: an ROC counts in SBU (mbo),
+# hogescholen and universities in EC; other providers in hours.
+KIND_STUDY_LOAD_UNIT = {
+    "mbo-college": "sbu",
+    "hogeschool": "ects",
+    "university": "ects",
+    "company-school": "hour",
+    "private-provider": "hour",
+    "partnership": "ects",
+}
+
+
+def default_study_load_unit(institution_kind: str | None) -> str:
+    """The study-load unit a new module of this kind of institution starts with."""
+    return KIND_STUDY_LOAD_UNIT.get(institution_kind or "", "ects")
+
 
 def to_ooapi(vocabulary: dict[str, str], code: str | None) -> str | None:
     """Translate one of our codes through one of the OOAPI maps above."""

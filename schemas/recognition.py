@@ -7,7 +7,7 @@ from marshmallow import ValidationError, fields, pre_load, validate, validates_s
 
 from catalogue.vocabularies import AgreementKind, PartyRole, StudyLoadUnit
 from schemas.common import BaseSchema, Code, Text, vocabulary_field
-from schemas.messages import Count, Length, Range
+from schemas.messages import Count, Range
 
 
 class PartyInputSchema(BaseSchema):
@@ -52,11 +52,14 @@ class AgreementInputSchema(BaseSchema):
     terms = Text(max_length=20000, multiline=True, load_default="")
     valid_from = fields.Date(required=True)
     valid_until = fields.Date(load_default=None, allow_none=True)
-    parties = fields.List(
-        fields.Nested(PartyInputSchema), required=True, validate=Count(min=2, max=50)
-    )
+    # Too few parties is said once, by _check ("at least two institutions").
+    parties = fields.List(fields.Nested(PartyInputSchema), required=True, validate=Count(max=50))
     items = fields.List(
-        fields.Nested(ItemInputSchema), required=True, validate=Length(min=1, max=200)
+        fields.Nested(ItemInputSchema),
+        required=True,
+        validate=Count(
+            min=1, max=200, error=_l("Name at least one module or learning unit (at most 200).")
+        ),
     )
 
     @pre_load

@@ -89,3 +89,21 @@ class ApiToken(SQLModel, table=True):
     def is_active(self) -> bool:
         """Whether the token still opens the API."""
         return self.revoked_at is None
+
+
+class PasswordResetToken(SQLModel, table=True):
+    """A one-time permission to set a new password: mailed to the person, or handed out by an
+    administrator. Only its SHA-256 is stored; it expires and works once."""
+
+    __tablename__ = "password_reset_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = created_at_field()
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The administrator who made it; None when the person asked for it by e-mail.
+    created_by_id: int | None = Field(
+        default=None, foreign_key="user_account.id", ondelete="SET NULL"
+    )

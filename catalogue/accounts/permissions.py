@@ -3,7 +3,8 @@
 An actor is whoever acts: a logged-in user, a user behind an API token, or an anonymous visitor.
 Roles: administrators may do everything; an institution's editors create, edit, publish and
 archive that institution's modules and approve its agreements; a regional coordinator reads the
-drafts and dashboards of the institutions in their region; everyone sees published content.
+drafts and dashboards of the institutions in their region, and drafts, proposes and approves
+agreements for them; everyone sees published content.
 """
 
 from __future__ import annotations
@@ -48,6 +49,18 @@ def can_edit_institution(actor: Actor, institution_id: int) -> bool:
 def can_read_institution_internals(actor: Actor, institution_id: int, region_id: int) -> bool:
     """Whether the actor may see drafts, dashboards and the audit trail of this institution."""
     return can_edit_institution(actor, institution_id) or region_id in actor.coordinator_of
+
+
+def acts_for_party(actor: Actor, institution_id: int, region_id: int | None) -> bool:
+    """Whether the actor decides on agreements for this institution: its editors and the
+    coordinator of its region (an administrator does not decide for another institution)."""
+    return institution_id in actor.editor_of or region_id in actor.coordinator_of
+
+
+def can_draft_for(actor: Actor, institution_id: int, region_id: int | None) -> bool:
+    """Whether the actor may draft, change, propose or end agreements with this institution
+    as a party: those who decide for it, and administrators."""
+    return actor.is_administrator or acts_for_party(actor, institution_id, region_id)
 
 
 def can_view_module(actor: Actor, module) -> bool:

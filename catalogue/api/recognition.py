@@ -214,6 +214,8 @@ def matrix():
 @blp.response(200, RecognitionOutSchema(many=True))
 @document_errors(blp, *READ_ERRORS)
 def recognised_by(module_id: int):
-    """Institutions that recognise the module (or a unit of it) under an active agreement."""
+    """Institutions that recognise the module (or a unit of it) under an agreement in force today
+    (one that starts later is not a recognition yet)."""
     module = modules.get_module(session=get_session(), actor=api_actor(), module_id=module_id)
-    return queries.recognised_by(session=get_session(), module_id=module.id)
+    found = queries.recognised_by(session=get_session(), module_id=module.id)
+    return [r for r in found if r.starts_on is None]

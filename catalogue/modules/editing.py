@@ -236,6 +236,30 @@ def publish_module(
     return module, version
 
 
+def save_and_publish(
+    *,
+    session: Session,
+    actor: Actor,
+    module_id: int,
+    base_version: int | None,
+    content: dict[str, Any],
+) -> tuple[Module, ModuleVersion | None]:
+    """Save the editor's form and publish the result, as one transaction.
+
+    "Publish" on the editor page sends the form, so that what was typed since the last save is
+    what gets published; when either step is refused, nothing of the two is written.
+    """
+    with write_transaction(session):
+        update_module(
+            session=session,
+            actor=actor,
+            module_id=module_id,
+            base_version=base_version,
+            content=content,
+        )
+        return publish_module(session=session, actor=actor, module_id=module_id)
+
+
 def _apply_draft(session: Session, module: Module) -> None:
     """Write a module's pending draft into its rows, after checking its code is still free."""
     if module.draft_content is None:
@@ -321,6 +345,11 @@ def get_version(session: Session, module_id: int, number: int) -> ModuleVersion:
 # -- offerings ------------------------------------------------------------------------------
 
 
+def _run_details(offering: Offering) -> dict[str, str]:
+    """What an audit trail shows of a run: its code and start date."""
+    return {"code": offering.code, "start_date": offering.start_date.isoformat()}
+
+
 def _ensure_offering_code_free(module: Module, code: str, offering_id=None) -> None:
     for offering in module.offerings:
         if offering.code.lower() == code.lower() and offering.id != offering_id:
@@ -341,9 +370,14 @@ def create_offering(
         offering = Offering(module_id=module.id, **data)
         session.add(offering)
         session.flush()
-        summary = f"{data['code']} {data['start_date']}"
         _record_module_event(
-            session, actor, module, "offering.created", offering.id, summary=summary
+            session,
+            actor,
+            module,
+            "offering.created",
+            offering.id,
+            summary=f"{data['code']} {data['start_date']}",
+            details=_run_details(offering),
         )
         enqueue_module(session, module.id)
     return offering
@@ -382,9 +416,14 @@ def update_offering(
         for key, value in data.items():
             setattr(offering, key, value)
         session.add(offering)
-        summary = ", ".join(changed)
         _record_module_event(
-            session, actor, module, "offering.updated", offering.id, summary=summary
+            session,
+            actor,
+            module,
+            "offering.updated",
+            offering.id,
+            summary=", ".join(changed),
+            details=_run_details(offering),
         )
         enqueue_module(session, module.id)
     return offering
@@ -397,7 +436,13 @@ def delete_offering(
     with write_transaction(session):
         offering, module = _editable_offering(session, actor, offering_id, base_version)
         _record_module_event(
-            session, actor, module, "offering.deleted", offering.id, summary=offering.code
+            session,
+            actor,
+            module,
+            "offering.deleted",
+            offering.id,
+            summary=offering.code,
+            details=_run_details(offering),
         )
         session.delete(offering)
         enqueue_module(session, module.id)

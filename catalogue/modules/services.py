@@ -172,3 +172,40 @@ def institution_modules(
             .order_by(Module.title)
         )
     )
+
+
+def module_titles(*, session: Session, module_ids) -> dict[int, str]:
+    """The titles of some modules by id (an audit trail names modules by title)."""
+    ids = {i for i in module_ids if i is not None}
+    if not ids:
+        return {}
+    return dict(session.execute(select(Module.id, Module.title).where(Module.id.in_(ids))).all())
+
+
+@dataclass(frozen=True)
+class ModuleChoice:
+    """A published module as a picker offers it: codes and titles of it and its units."""
+
+    code: str
+    title: str
+    institution: str
+    units: tuple[tuple[str, str], ...]
+
+
+def module_choices(*, session: Session) -> list[ModuleChoice]:
+    """Every published module with its units, by institution and code (the agreement picker)."""
+    modules = session.scalars(
+        select(Module)
+        .where(Module.status == ModuleStatus.PUBLISHED)
+        .options(selectinload(Module.institution), selectinload(Module.units))
+        .order_by(Module.institution_id, Module.code)
+    )
+    return [
+        ModuleChoice(
+            m.code,
+            m.title,
+            m.institution.display_name,
+            tuple((u.code, u.title) for u in m.units),
+        )
+        for m in modules
+    ]

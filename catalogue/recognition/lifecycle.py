@@ -15,7 +15,8 @@ from flask_babel import lazy_gettext as _l
 
 from catalogue.accounts.permissions import (
     Actor,
-    can_edit_institution,
+    acts_for_party,
+    can_draft_for,
     can_read_institution_internals,
 )
 from catalogue.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
@@ -69,26 +70,56 @@ def everyone_approved(agreement: Agreement) -> bool:
 # -- guards: each raises the error a person gets when they may not act ------------------------
 
 
+def drafts_for_a_party(actor: Actor, agreement: Agreement) -> bool:
+    """Whether the actor may change the agreement: it acts for one of its parties."""
+    return any(
+        can_draft_for(actor, p.institution_id, p.institution.region_id) for p in agreement.parties
+    )
+
+
+def drafts_for_initiator(actor: Actor, agreement: Agreement) -> bool:
+    """Whether the actor acts for the initiating institution (and so may withdraw)."""
+    initiator = next(
+        (p for p in agreement.parties if p.institution_id == agreement.initiator_id), None
+    )
+    region_id = initiator.institution.region_id if initiator else None
+    return can_draft_for(actor, agreement.initiator_id, region_id)
+
+
+def deciding_parties(actor: Actor, agreement: Agreement) -> list[AgreementParty]:
+    """The parties the actor decides for (as their editor or their region's coordinator)."""
+    return [
+        p
+        for p in agreement.parties
+        if acts_for_party(actor, p.institution_id, p.institution.region_id)
+    ]
+
+
 def party_editor(actor: Actor, agreement: Agreement, institution_code: str | None = None):
-    """An editor of one of the parties."""
+    """An editor of one of the parties or the coordinator of a party's region."""
     if actor.is_anonymous:
         raise NotAuthenticated(_("Log in to make changes."))
     if not can_view(actor, agreement):
         # Not a party: a draft or proposal stays as invisible as it is on the pages.
         raise NotFound(_("No agreement with id %(id)s.", id=agreement.id))
-    if not any(can_edit_institution(actor, p.institution_id) for p in agreement.parties):
-        raise PermissionDenied(_("Only the editors of the parties may change this agreement."))
+    if not drafts_for_a_party(actor, agreement):
+        raise PermissionDenied(
+            _(
+                "Only the editors of the parties, or the coordinators of their regions, may "
+                "change this agreement."
+            )
+        )
 
 
 def initiator_editor(actor: Actor, agreement: Agreement, institution_code: str | None = None):
-    """An editor of the initiating party."""
+    """An editor of the initiating party or the coordinator of its region."""
     party_editor(actor, agreement)
-    if not can_edit_institution(actor, agreement.initiator_id):
+    if not drafts_for_initiator(actor, agreement):
         raise PermissionDenied(_("Only the initiating institution can withdraw the agreement."))
 
 
 def deciding_editor(actor: Actor, agreement: Agreement, institution_code: str | None = None):
-    """An editor of the party decided for (not even an administrator decides for another)."""
+    """An editor of the party decided for or its region's coordinator (not an administrator)."""
     if actor.is_anonymous:
         raise NotAuthenticated(_("Log in to make changes."))
     if not can_view(actor, agreement):
@@ -99,8 +130,10 @@ def deciding_editor(actor: Actor, agreement: Agreement, institution_code: str | 
             _("This institution is not a party to the agreement."),
             fields={"institution": [_("This institution is not a party to the agreement.")]},
         )
-    if party.institution_id not in actor.editor_of:
-        raise PermissionDenied(_("You can only decide for an institution you edit."))
+    if not acts_for_party(actor, party.institution_id, party.institution.region_id):
+        raise PermissionDenied(
+            _("You can only decide for an institution you edit or whose region you coordinate.")
+        )
     return party
 
 

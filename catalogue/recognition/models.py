@@ -1,4 +1,4 @@
-"""Agreement, its parties and items, its revisions and the parties' approvals."""
+"""Agreement, its parties and items, its revisions, the parties' approvals and its comments."""
 
 from datetime import date, datetime
 from typing import Any, Optional
@@ -159,3 +159,18 @@ class AgreementApproval(SQLModel, table=True):
 
     agreement: "Agreement" = Relationship(back_populates="approvals")
     institution: Optional["Institution"] = Relationship(sa_relationship_kwargs={"lazy": "selectin"})
+
+
+class AgreementComment(SQLModel, table=True):
+    """A remark in an agreement's discussion, kept in its history (comments are never edited)."""
+
+    __tablename__ = "agreement_comment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    agreement_id: int = Field(foreign_key="agreement.id", index=True, ondelete="CASCADE")
+    # The revision under discussion when the comment was written.
+    revision: int
+    body: str = Field(sa_type=sa.Text)
+    created_at: datetime = created_at_field()
+    author_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
+    author_name: str = Field(default="", max_length=120)

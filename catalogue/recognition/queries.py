@@ -13,6 +13,7 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session
 
+from catalogue import clock
 from catalogue.accounts.permissions import Actor
 from catalogue.errors import NotFound
 from catalogue.institutions.models import Institution, Region
@@ -20,11 +21,26 @@ from catalogue.modules.editing import latest_version
 from catalogue.modules.models import Module
 from catalogue.pagination import Page, paginate
 from catalogue.recognition.content import pin_for, pin_label
-from catalogue.recognition.lifecycle import CHANGEABLE, PUBLIC_STATUSES, can_view, current_decisions
+from catalogue.recognition.lifecycle import (
+    CHANGEABLE,
+    PUBLIC_STATUSES,
+    can_view,
+    current_decisions,
+    deciding_parties,
+)
 from catalogue.recognition.models import Agreement, AgreementItem, AgreementParty
 from catalogue.vocabularies import AgreementKind, AgreementStatus
 
 ENDING_SOON_DAYS = 90
+
+
+def in_effect(today: date):
+    """The condition of an agreement in force on `today`: active, started and not yet ended."""
+    return and_(
+        Agreement.status == AgreementStatus.ACTIVE,
+        Agreement.valid_from <= today,
+        or_(Agreement.valid_until.is_(None), Agreement.valid_until >= today),
+    )
 
 
 # What lists and pages show of each agreement: its parties (with regions) and items (with modules).
@@ -165,12 +181,13 @@ class RecognitionMatrix:
         ]
 
 
-def recognition_matrix(*, session: Session) -> RecognitionMatrix:
-    """How many active agreements let region B recognise what region A provides.
+def recognition_matrix(*, session: Session, today: date | None = None) -> RecognitionMatrix:
+    """How many agreements in force today let region B recognise what region A provides.
 
     An agreement counts once in every cell it connects (a multilateral agreement can fill
-    several cells).
+    several cells); one that starts later or has ended counts nowhere.
     """
+    today = today or clock.today()
     provider = AgreementParty.__table__.alias("provider")
     recogniser = AgreementParty.__table__.alias("recogniser")
     provider_institution = Institution.__table__.alias("pi")
@@ -191,7 +208,7 @@ def recognition_matrix(*, session: Session) -> RecognitionMatrix:
         .join(provider_region, provider_region.c.id == provider_institution.c.region_id)
         .join(recogniser_region, recogniser_region.c.id == recogniser_institution.c.region_id)
         .where(
-            Agreement.status == AgreementStatus.ACTIVE,
+            in_effect(today),
             provider.c.role.in_(["provider", "both"]),
             recogniser.c.role.in_(["recogniser", "both"]),
             provider.c.institution_id != recogniser.c.institution_id,
@@ -211,14 +228,27 @@ class Recognition:
     institution: Institution
     agreement: Agreement
     unit_code: str | None
+    # The start date of an agreement not yet in force ("from <date>"); None when in force.
+    starts_on: date | None = None
 
 
-def recognised_by(*, session: Session, module_id: int) -> list[Recognition]:
-    """Who recognises a module or one of its units under an active agreement."""
+def recognised_by(
+    *, session: Session, module_id: int, today: date | None = None
+) -> list[Recognition]:
+    """Who recognises a module or one of its units under an active agreement.
+
+    Agreements in force today come first; active agreements that start later follow, with
+    their start date (they are no recognition yet); ended ones are left out.
+    """
+    today = today or clock.today()
     agreements = session.scalars(
         select(Agreement)
         .join(AgreementItem, AgreementItem.agreement_id == Agreement.id)
-        .where(AgreementItem.module_id == module_id, Agreement.status == AgreementStatus.ACTIVE)
+        .where(
+            AgreementItem.module_id == module_id,
+            Agreement.status == AgreementStatus.ACTIVE,
+            or_(Agreement.valid_until.is_(None), Agreement.valid_until >= today),
+        )
         .options(
             selectinload(Agreement.parties)
             .selectinload(AgreementParty.institution)
@@ -232,15 +262,21 @@ def recognised_by(*, session: Session, module_id: int) -> list[Recognition]:
     for agreement in agreements:
         module_items = [i for i in agreement.items if i.module_id == module_id]
         providers = {i.module.institution_id for i in module_items if i.module}
+        starts_on = agreement.valid_from if agreement.valid_from > today else None
         for party in agreement.parties:
             if party.recognises and party.institution_id not in providers:
                 for item in module_items:
-                    found.append(Recognition(party.institution, agreement, item.unit_code))
-    return found
+                    found.append(
+                        Recognition(party.institution, agreement, item.unit_code, starts_on)
+                    )
+    return sorted(found, key=lambda r: r.starts_on is not None)
 
 
-def recognised_regions(session: Session, module_ids: list[int]) -> dict[int, set[int]]:
-    """Ids of the regions where each module is recognised under an active agreement."""
+def recognised_regions(
+    session: Session, module_ids: list[int], today: date | None = None
+) -> dict[int, set[int]]:
+    """Ids of the regions where each module is recognised under an agreement in force today."""
+    today = today or clock.today()
     rows = session.execute(
         select(AgreementItem.module_id, Region.id)
         .join(Agreement, Agreement.id == AgreementItem.agreement_id)
@@ -250,7 +286,7 @@ def recognised_regions(session: Session, module_ids: list[int]) -> dict[int, set
         .join(Module, Module.id == AgreementItem.module_id)
         .where(
             AgreementItem.module_id.in_(module_ids),
-            Agreement.status == AgreementStatus.ACTIVE,
+            in_effect(today),
             AgreementParty.role.in_(["recogniser", "both"]),
             AgreementParty.institution_id != Module.institution_id,
         )
@@ -269,29 +305,45 @@ class Inbox:
     drafts: list[Agreement]
 
 
+def _party_agreements(session: Session, actor: Actor) -> list[Agreement]:
+    """Agreements with a party the actor decides for (editor, or coordinator of its region)."""
+    if not actor.editor_of and not actor.coordinator_of:
+        return []
+    return list(
+        session.scalars(
+            select(Agreement)
+            .join(AgreementParty, AgreementParty.agreement_id == Agreement.id)
+            .join(Institution, Institution.id == AgreementParty.institution_id)
+            .where(
+                or_(
+                    AgreementParty.institution_id.in_(actor.editor_of or [-1]),
+                    Institution.region_id.in_(actor.coordinator_of or [-1]),
+                )
+            )
+            .options(
+                selectinload(Agreement.parties).selectinload(AgreementParty.institution),
+                selectinload(Agreement.approvals),
+            )
+            .distinct()
+            .order_by(Agreement.updated_at.desc())
+        ).all()
+    )
+
+
+def _awaits_actor(actor: Actor, agreement: Agreement) -> bool:
+    """A proposal on which a party the actor decides for has not decided yet."""
+    mine = {p.institution_id for p in deciding_parties(actor, agreement)}
+    return agreement.status == AgreementStatus.PROPOSED and bool(
+        mine - current_decisions(agreement).keys()
+    )
+
+
 def inbox(*, session: Session, actor: Actor, today: date | None = None) -> Inbox:
     """What needs the actor's institutions: approvals, reviews, endings, own drafts."""
-    today = today or date.today()
-    if not actor.editor_of:
-        return Inbox([], [], [], [])
-    agreements = session.scalars(
-        select(Agreement)
-        .join(AgreementParty, AgreementParty.agreement_id == Agreement.id)
-        .where(AgreementParty.institution_id.in_(actor.editor_of))
-        .options(
-            selectinload(Agreement.parties).selectinload(AgreementParty.institution),
-            selectinload(Agreement.approvals),
-        )
-        .distinct()
-        .order_by(Agreement.updated_at.desc())
-    ).all()
+    today = today or clock.today()
     awaiting, review, ending, drafts = [], [], [], []
-    for agreement in agreements:
-        mine = {p.institution_id for p in agreement.parties} & set(actor.editor_of)
-        if (
-            agreement.status == AgreementStatus.PROPOSED
-            and mine - current_decisions(agreement).keys()
-        ):
+    for agreement in _party_agreements(session, actor):
+        if _awaits_actor(actor, agreement):
             awaiting.append(agreement)
         if agreement.review_needed and agreement.status in CHANGEABLE:
             review.append(agreement)
@@ -304,6 +356,12 @@ def inbox(*, session: Session, actor: Actor, today: date | None = None) -> Inbox
         if agreement.status == AgreementStatus.DRAFT:
             drafts.append(agreement)
     return Inbox(awaiting, review, ending, drafts)
+
+
+def awaiting_count(*, session: Session, actor: Actor) -> int:
+    """How many agreements await the actor's decision or review (the header's badge)."""
+    box = inbox(session=session, actor=actor)
+    return len({a.id for a in box.awaiting_approval + box.review_needed})
 
 
 def ending_soon(*, session: Session, today: date | None = None) -> list[Agreement]:

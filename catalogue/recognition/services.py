@@ -21,13 +21,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session
 
-from catalogue.accounts.permissions import Actor, can_edit_institution
+from catalogue.accounts.permissions import Actor, can_draft_for
 from catalogue.db import write_transaction
 from catalogue.errors import Conflict, NotAuthenticated, PermissionDenied
 from catalogue.model_base import utcnow
 from catalogue.modules.editing import latest_version
 from catalogue.modules.models import Module, ModuleVersion
-from catalogue.recognition import lifecycle
+from catalogue.recognition import lifecycle, notices
 from catalogue.recognition.content import agreement_hash, pin_for, pin_label
 from catalogue.recognition.lifecycle import current_decisions
 from catalogue.recognition.models import Agreement, AgreementItem
@@ -68,11 +68,19 @@ def create_agreement(*, session: Session, actor: Actor, data: dict[str, Any]) ->
         raise NotAuthenticated(_("Log in to make changes."))
     with write_transaction(session):
         institutions = submitted_institutions(session, data)
-        party_ids = [institutions[p["institution"]].id for p in data["parties"]]
-        own = [i for i in party_ids if can_edit_institution(actor, i)]
+        own = [
+            institutions[p["institution"]].id
+            for p in data["parties"]
+            if can_draft_for(
+                actor, institutions[p["institution"]].id, institutions[p["institution"]].region_id
+            )
+        ]
         if not own:
             raise PermissionDenied(
-                _("You can only create agreements to which your own institution is a party.")
+                _(
+                    "You can only create agreements to which your own institution, or an "
+                    "institution of the region you coordinate, is a party."
+                )
             )
         ensure_code_free(session, data["code"])
         items = resolve_items(session, data["items"], institutions)
@@ -103,7 +111,10 @@ def update_agreement(
         )
         institutions = submitted_institutions(session, data)
         if not any(
-            can_edit_institution(actor, institutions[p["institution"]].id) for p in data["parties"]
+            can_draft_for(
+                actor, institutions[p["institution"]].id, institutions[p["institution"]].region_id
+            )
+            for p in data["parties"]
         ):
             raise PermissionDenied(_("Your institution must stay a party to the agreement."))
         ensure_code_free(session, data["code"], agreement.id)
@@ -161,10 +172,10 @@ def propose_agreement(
         audit(session, actor, agreement, "agreement.proposed", after_hash=agreement.content_hash)
         # Proposing is the proposer's own approval: an editor puts forward only what their
         # institution agrees to. The other parties approve the same hash in turn.
-        for party in agreement.parties:
-            if party.institution_id in actor.editor_of:
-                _approve(session, actor, agreement, party, "")
+        for party in lifecycle.deciding_parties(actor, agreement):
+            _approve(session, actor, agreement, party, "")
         _activate_when_everyone_approved(session, actor, agreement)
+        notices.notify_progress(session, actor, agreement, "proposed")
     return agreement
 
 
@@ -200,6 +211,7 @@ def approve_agreement(
         _approve(session, actor, agreement, party, comment)
         _activate_when_everyone_approved(session, actor, agreement)
         agreement.updated_at = utcnow()
+        notices.notify_progress(session, actor, agreement, "approved")
     return agreement
 
 
@@ -243,6 +255,7 @@ def reject_agreement(
         agreement.status = after
         agreement.updated_at = utcnow()
         audit(session, actor, agreement, "agreement.rejected", summary=comment or agreement.code)
+        notices.notify(session, actor, agreement, "rejected", text=comment or "—")
     return agreement
 
 
@@ -354,3 +367,4 @@ def mark_review_needed(session: Session, module: Module, version: ModuleVersion,
             # Stored without words, so that every party reads it in its own language.
             agreement.review_note = f"{', '.join(changed)} → v{version.number}"
             audit(session, actor, agreement, "agreement.review_needed", agreement.review_note)
+            notices.notify(session, actor, agreement, "review_needed", text=agreement.review_note)

@@ -11,9 +11,9 @@ from flask_babel import format_currency, format_date, format_datetime, format_de
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
-from catalogue import vocabularies
+from catalogue import clock, vocabularies
 from catalogue.i18n import LANGUAGE_COOKIE
-from catalogue.web import labels
+from catalogue.web import labels, readable
 
 
 def init_app(app: Flask) -> None:
@@ -26,6 +26,7 @@ def init_app(app: Flask) -> None:
         imports,
         monitoring,
         pages,
+        passwords,
         recognition,
         search,
     )
@@ -40,6 +41,7 @@ def init_app(app: Flask) -> None:
         api_docs,
         imports,
         monitoring,
+        passwords,
     )
     for blueprint in (module.bp for module in blueprints):
         app.register_blueprint(blueprint)
@@ -50,11 +52,39 @@ def init_app(app: Flask) -> None:
         change_label=labels.change_label,
         audit_action=labels.audit_action,
         revision_reason=labels.revision_reason,
+        show_change=readable.show_change,
+        content_facts=readable.content_facts,
+        unit_line=readable.unit_line,
+        audit_subject=readable.audit_subject,
+        audit_summary=readable.audit_summary,
     )
     app.jinja_env.globals.update(
-        vocab=vocabularies, url_with=url_with, LANGUAGE_COOKIE=LANGUAGE_COOKIE
+        vocab=vocabularies, url_with=url_with, LANGUAGE_COOKIE=LANGUAGE_COOKIE, today=clock.today
+    )
+    app.jinja_env.globals.update(
+        agreements_awaiting=agreements_awaiting, may_draft_agreements=may_draft_agreements
     )
     app.context_processor(lambda: {"current_locale": str(get_locale())})
+
+
+def may_draft_agreements() -> bool:
+    """Whether the logged-in person may draft agreements (so the page offers it)."""
+    from catalogue.accounts.auth import current_actor
+
+    actor = current_actor()
+    return bool(actor.editor_of or actor.coordinator_of or actor.is_administrator)
+
+
+def agreements_awaiting() -> int:
+    """How many agreements await the logged-in person's decision or review (the header badge)."""
+    from catalogue.accounts.auth import current_actor
+    from catalogue.db import get_session
+    from catalogue.recognition import queries
+
+    actor = current_actor()
+    if not (actor.editor_of or actor.coordinator_of):
+        return 0
+    return queries.awaiting_count(session=get_session(), actor=actor)
 
 
 def paragraphs(text: str | None) -> Markup:

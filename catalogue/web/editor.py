@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import login_required
 from marshmallow import ValidationError
@@ -21,7 +22,9 @@ from catalogue.modules import editing
 from catalogue.modules import services as modules
 from catalogue.modules.content import apply_content, working_content
 from catalogue.modules.models import Module
-from catalogue.web.forms import form_page, save_form
+from catalogue.vocabularies import default_study_load_unit
+from catalogue.web import day
+from catalogue.web.forms import form_page, number_input, save_form, whole_number_input
 from catalogue.web.module_form import ModuleForm
 from schemas.modules import ModuleContentSchema, OfferingSchema
 
@@ -123,8 +126,9 @@ def new_module(code: str):
     if not can_edit_institution(actor, institution.id):
         raise PermissionDenied(_("You may only change the data of your own institution."))
     if request.method == "GET":
-        return _render_form(ModuleForm.blank(), institution=institution, module=None)
-    form = ModuleForm.from_request(request.form)
+        form = ModuleForm.blank(default_study_load_unit(institution.kind))
+        return _render_form(form, institution=institution, module=None)
+    form = ModuleForm.from_request(request.form, locale=str(get_locale()))
     rerender = _handle_form_action(form, institution, None)
     if rerender:
         return rerender
@@ -152,20 +156,24 @@ def _editable_module(module_id: int) -> Module:
 
 @bp.route("/modules/<id:module_id>/edit", methods=["GET", "POST"])
 def edit_module(module_id: int):
-    """Edit a module's content; a published module's edits stay a draft until published."""
-    session = get_session()
+    """Edit a module's content; a published module's edits stay a draft until published.
+
+    The "publish" button belongs to this form: it saves what was typed and publishes it in one
+    step, so that nothing typed since the last save is lost.
+    """
     module = _editable_module(module_id)
     if request.method == "GET":
-        form = ModuleForm.from_content(working_content(module))
+        form = ModuleForm.from_content(working_content(module), str(get_locale()))
         return _render_form(form, institution=module.institution, module=module)
-    form = ModuleForm.from_request(request.form)
+    form = ModuleForm.from_request(request.form, locale=str(get_locale()))
     rerender = _handle_form_action(form, module.institution, module)
     if rerender:
         return rerender
+    publishing = request.form.get("action") == "publish"
     try:
         content = ModuleContentSchema().load(form.to_raw_content())
-        editing.update_module(
-            session=session,
+        (editing.save_and_publish if publishing else editing.update_module)(
+            session=get_session(),
             actor=current_actor(),
             module_id=module.id,
             content=content,
@@ -181,7 +189,10 @@ def edit_module(module_id: int):
     except (InvalidInput, Conflict) as exc:
         form.set_errors(exc.fields or {"_schema": [exc.message]})
         return _render_form(form, institution=module.institution, module=module, status=422)
-    flash(_("Your changes have been saved."), "success")
+    if publishing:
+        flash(_("Your changes have been saved and the module has been published."), "success")
+    else:
+        flash(_("Your changes have been saved."), "success")
     return redirect(url_for("editor.edit_module", module_id=module.id))
 
 
@@ -238,14 +249,58 @@ def _lifecycle(module_id: int, operation, done_message: str):
 
 @bp.post("/modules/<id:module_id>/publish")
 def publish_module(module_id: int):
-    """Publish the module's current content as a new version."""
+    """Publish the module's stored content as a new version (the editor page saves first)."""
     return _lifecycle(module_id, editing.publish_module, _("The module has been published."))
+
+
+def _confirm_page(module: Module, question: str, explanation: str, button: str, lock_version):
+    """A page that asks before a write that cannot simply be undone (works without JavaScript)."""
+    return render_template(
+        "editor/confirm.html",
+        module=module,
+        question=question,
+        explanation=explanation,
+        button=button,
+        lock_version=lock_version,
+    )
+
+
+@bp.get("/modules/<id:module_id>/archive")
+def confirm_archive(module_id: int):
+    """Ask before archiving."""
+    module = _editable_module(module_id)
+    return _confirm_page(
+        module,
+        _("Archive %(title)s?", title=module.title),
+        _(
+            "The module disappears from the public catalogue, from search and from the "
+            "registry's lists. You can publish it again later."
+        ),
+        _("Yes, archive the module"),
+        module.lock_version,
+    )
 
 
 @bp.post("/modules/<id:module_id>/archive")
 def archive_module(module_id: int):
     """Take the module out of the public catalogue."""
     return _lifecycle(module_id, editing.archive_module, _("The module has been archived."))
+
+
+@bp.get("/modules/<id:module_id>/discard")
+def confirm_discard(module_id: int):
+    """Ask before throwing away unpublished changes."""
+    module = _editable_module(module_id)
+    return _confirm_page(
+        module,
+        _("Discard the unpublished changes to %(title)s?", title=module.title),
+        _(
+            "Everything changed since the last publication is thrown away; the module goes "
+            "back to its published version. This cannot be undone."
+        ),
+        _("Yes, discard the changes"),
+        module.lock_version,
+    )
 
 
 @bp.post("/modules/<id:module_id>/discard")
@@ -263,9 +318,9 @@ def _offering_input() -> dict:
     raw = request.form.to_dict()
     raw.pop("csrf_token", None)
     raw.pop("lock_version", None)
-    raw["price_eur"] = raw.get("price_eur", "").strip().replace(",", ".")
-    seats = raw.get("seats", "").strip()
-    raw["seats"] = int(seats) if seats.isdigit() else seats
+    locale = str(get_locale())
+    raw["price_eur"] = number_input(raw.get("price_eur", ""), locale) or ""
+    raw["seats"] = whole_number_input(raw.get("seats", ""), locale)
     return raw
 
 
@@ -314,6 +369,19 @@ def edit_offering(offering_id: int):
     return form_page("editor/offering_form.html", values, errors, module=module, offering=offering)
 
 
+@bp.get("/offerings/<id:offering_id>/delete")
+def confirm_delete_offering(offering_id: int):
+    """Ask before removing a run."""
+    module, offering = _editable_offering(offering_id)
+    return _confirm_page(
+        module,
+        _("Remove run %(code)s (%(start)s)?", code=offering.code, start=day(offering.start_date)),
+        _("The run disappears from the module's page at once. This cannot be undone."),
+        _("Yes, remove the run"),
+        offering.lock_version,
+    )
+
+
 @bp.post("/offerings/<id:offering_id>/delete")
 def delete_offering(offering_id: int):
     """Remove a run."""
@@ -344,7 +412,13 @@ def institution_audit(code: str):
         institution=institution,
         page=request.args.get("page", 1, type=int) or 1,
     )
-    return render_template("editor/audit.html", institution=institution, page=page, module=None)
+    titles = modules.module_titles(
+        session=session,
+        module_ids=[e.module_id or e.entity_id for e in page.items if e.entity_type == "module"],
+    )
+    return render_template(
+        "editor/audit.html", institution=institution, page=page, module=None, titles=titles
+    )
 
 
 @bp.get("/modules/<id:module_id>/audit")
@@ -358,4 +432,5 @@ def module_audit(module_id: int):
         module=module,
         events=events,
         page=None,
+        titles={module.id: module.title},
     )

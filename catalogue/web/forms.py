@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
+from babel.numbers import NumberFormatError, parse_decimal
 from flask import render_template
 from marshmallow import Schema, ValidationError
 
@@ -48,3 +51,41 @@ def form_page(template: str, values: dict[str, Any], errors: dict[str, Any], **c
     """A form page with what was typed and the errors by field; 422 when there are errors."""
     page = render_template(template, values=values, errors=errors, **context)
     return page, (422 if errors else 200)
+
+
+# One separator and no grouping ("2.5", "2,5"): read as a decimal mark in any language.
+_PLAIN_DECIMAL = re.compile(r"^-?\d+(?:[.,]\d+)?$")
+
+
+def parse_number(text: str, locale: str) -> Decimal | None:
+    """A number as typed in the page's language ("1.250,50" in Dutch, "1,250.50" in English).
+
+    Babel reads it strictly by the locale's notation; a number with one separator and no
+    grouping ("2.5" on a Dutch page) is read with that separator as the decimal mark. None when
+    it is not a number at all (the schema then says so).
+    """
+    text = (text or "").strip().replace("\u00a0", "").replace(" ", "")
+    if not text:
+        return None
+    try:
+        return parse_decimal(text, locale=locale, strict=True)
+    except NumberFormatError:
+        if _PLAIN_DECIMAL.match(text):
+            return Decimal(text.replace(",", "."))
+        return None
+
+
+def number_input(text: str, locale: str) -> str | None:
+    """A typed number normalised for a schema ("1250.50"); what was typed when it is no number."""
+    value = parse_number(text, locale)
+    if value is None:
+        return (text or "").strip() or None
+    return str(value)
+
+
+def whole_number_input(text: str, locale: str) -> int | str:
+    """A typed whole number as an int (negative ones too, so the range check speaks); else text."""
+    value = parse_number(text, locale)
+    if value is not None and value == value.to_integral_value():
+        return int(value)
+    return (text or "").strip()

@@ -137,6 +137,9 @@ AUDIT_ACTIONS = {
     "user.blocked": _l("blocked an account"),
     "user.activated": _l("unblocked an account"),
     "user.password_changed": _l("changed their password"),
+    "user.password_reset_requested": _l("asked for a password-reset link"),
+    "user.password_reset_issued": _l("made a password-reset link"),
+    "user.password_reset": _l("set a new password with a reset link"),
     "token.created": _l("created an API token"),
     "token.revoked": _l("revoked an API token"),
     "agreement.created": _l("drafted an agreement"),
@@ -150,6 +153,7 @@ AUDIT_ACTIONS = {
     "agreement.expired": _l("agreement expired"),
     "agreement.repinned": _l("re-pinned an agreement to new versions"),
     "agreement.review_needed": _l("agreement needs review"),
+    "agreement.commented": _l("commented on an agreement"),
 }
 
 

@@ -11,12 +11,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from babel.numbers import format_decimal
 from werkzeug.datastructures import MultiDict
 
 from catalogue.errors import flatten_errors
 from catalogue.modules.content import LIST_FIELDS, MATERIAL_FIELDS, SCALAR_FIELDS, UNIT_FIELDS
 from catalogue.vocabularies import TAG_VOCABULARIES
-from catalogue.web.forms import FormState
+from catalogue.web.forms import FormState, number_input
 
 # The content's own field lists (catalogue.modules.content), less those the form shows
 # differently: a checkbox, and lists typed one item per line.
@@ -32,11 +33,6 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-def _number(text: str) -> str | None:
-    text = text.strip().replace(",", ".")
-    return text or None
-
-
 @dataclass
 class ModuleForm(FormState):
     """What the editor form shows: raw values as typed, and errors per form field."""
@@ -46,13 +42,15 @@ class ModuleForm(FormState):
     # For each unit/material in the content, the index of its group on the form.
     unit_slots: list[int] = field(default_factory=list)
     material_slots: list[int] = field(default_factory=list)
+    # The page's language: numbers are read in its notation.
+    locale: str = "nl"
 
     # -- building --------------------------------------------------------------------------
     @classmethod
-    def from_content(cls, content: dict[str, Any]) -> ModuleForm:
+    def from_content(cls, content: dict[str, Any], locale: str = "nl") -> ModuleForm:
         """The form filled from stored content."""
         values: dict[str, Any] = {name: content.get(name) or "" for name in TEXT_FIELDS}
-        values["study_load_value"] = _format_number(content["study_load"]["value"])
+        values["study_load_value"] = _format_number(content["study_load"]["value"], locale)
         values["study_load_unit"] = content["study_load"]["unit"]
         for vocabulary in TAG_VOCABULARIES:
             values[vocabulary] = list(content.get(vocabulary) or [])
@@ -63,7 +61,7 @@ class ModuleForm(FormState):
             {
                 **{name: unit.get(name) or "" for name in UNIT_TEXT_FIELDS},
                 "learning_outcomes": "\n".join(unit.get("learning_outcomes") or []),
-                "study_load_value": _format_number(unit["study_load"]["value"]),
+                "study_load_value": _format_number(unit["study_load"]["value"], locale),
                 "study_load_unit": unit["study_load"]["unit"],
             }
             for unit in content.get("units", [])
@@ -72,21 +70,21 @@ class ModuleForm(FormState):
             {name: material.get(name) or "" for name in MATERIAL_TEXT_FIELDS}
             for material in content.get("materials", [])
         ]
-        return cls(values=values, units=units, materials=materials)
+        return cls(values=values, units=units, materials=materials, locale=locale)
 
     @classmethod
-    def blank(cls) -> ModuleForm:
-        """An empty form for a new module, with one empty unit."""
+    def blank(cls, unit: str = "ects") -> ModuleForm:
+        """An empty form for a new module, with one empty unit; study load counted in `unit`."""
         values: dict[str, Any] = {name: "" for name in TEXT_FIELDS}
-        values.update(study_load_value="", study_load_unit="ects", micro_credential=False)
+        values.update(study_load_value="", study_load_unit=unit, micro_credential=False)
         for vocabulary in TAG_VOCABULARIES:
             values[vocabulary] = []
         for name in LINE_LIST_FIELDS:
             values[name] = ""
-        return cls(values=values, units=[_blank_unit()], materials=[])
+        return cls(values=values, units=[_blank_unit(unit)], materials=[])
 
     @classmethod
-    def from_request(cls, form: MultiDict) -> ModuleForm:
+    def from_request(cls, form: MultiDict, locale: str = "nl") -> ModuleForm:
         """The form as submitted: every value kept as typed."""
         values: dict[str, Any] = {name: form.get(name, "") for name in TEXT_FIELDS}
         values["study_load_value"] = form.get("study_load_value", "")
@@ -104,11 +102,11 @@ class ModuleForm(FormState):
                 groups[kind].setdefault(index, {})[name] = form.get(key, "")
         units = [groups["units"][i] for i in sorted(groups["units"])]
         materials = [groups["materials"][i] for i in sorted(groups["materials"])]
-        return cls(values=values, units=units, materials=materials)
+        return cls(values=values, units=units, materials=materials, locale=locale)
 
     def add_unit(self) -> None:
         """One more empty unit group."""
-        self.units.append(_blank_unit())
+        self.units.append(_blank_unit(self.values.get("study_load_unit") or "ects"))
 
     def add_material(self) -> None:
         """One more empty material group."""
@@ -120,7 +118,7 @@ class ModuleForm(FormState):
         values = self.values
         raw: dict[str, Any] = {name: values.get(name, "") for name in TEXT_FIELDS}
         raw["study_load"] = {
-            "value": _number(values.get("study_load_value", "")),
+            "value": number_input(values.get("study_load_value", ""), self.locale),
             "unit": values.get("study_load_unit", ""),
         }
         for vocabulary in TAG_VOCABULARIES:
@@ -138,7 +136,7 @@ class ModuleForm(FormState):
                     **{name: unit.get(name, "") for name in UNIT_TEXT_FIELDS},
                     "learning_outcomes": _lines(unit.get("learning_outcomes", "")),
                     "study_load": {
-                        "value": _number(unit.get("study_load_value", "")),
+                        "value": number_input(unit.get("study_load_value", ""), self.locale),
                         "unit": unit.get("study_load_unit", ""),
                     },
                 }
@@ -179,9 +177,9 @@ class ModuleForm(FormState):
         return [(name, message) for name, messages in self.errors.items() for message in messages]
 
 
-def _blank_unit() -> dict[str, str]:
+def _blank_unit(study_load_unit: str) -> dict[str, str]:
     unit = {name: "" for name in UNIT_TEXT_FIELDS}
-    unit.update(learning_outcomes="", study_load_value="", study_load_unit="sbu")
+    unit.update(learning_outcomes="", study_load_value="", study_load_unit=study_load_unit)
     return unit
 
 
@@ -191,7 +189,8 @@ def _is_blank(group: dict[str, str], names, *ignored: str) -> bool:
     return not any((group.get(k) or "").strip() for k in keys)
 
 
-def _format_number(value: float | None) -> str:
+def _format_number(value: float | None, locale: str) -> str:
+    """A stored number as the page's language writes it (2,5 in Dutch), read back by the form."""
     if value is None:
         return ""
-    return str(int(value)) if float(value).is_integer() else str(value)
+    return format_decimal(value, format="#,##0.###", locale=locale)

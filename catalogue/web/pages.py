@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, make_response, redirect, render_templa
 from flask_babel import gettext as _
 
 from catalogue.accounts.auth import current_actor
+from catalogue.accounts.permissions import can_edit_institution
 from catalogue.db import get_session
 from catalogue.errors import NotFound
 from catalogue.i18n import LANGUAGE_COOKIE
@@ -60,12 +61,14 @@ def module_list():
 def module_detail(module_id: int):
     """One module with its units, material and upcoming runs."""
     session = get_session()
-    module = modules.get_module(session=session, actor=current_actor(), module_id=module_id)
+    actor = current_actor()
+    module = modules.get_module(session=session, actor=actor, module_id=module_id)
     return render_template(
         "modules/detail.html",
         module=module,
         offerings=modules.upcoming_offerings(module),
         recognitions=recognition.recognised_by(session=session, module_id=module.id),
+        can_edit=can_edit_institution(actor, module.institution_id),
     )
 
 

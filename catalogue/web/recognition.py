@@ -16,12 +16,13 @@ from flask_login import login_required
 from marshmallow import ValidationError
 
 from catalogue.accounts.auth import current_actor
-from catalogue.accounts.permissions import can_edit_institution
+from catalogue.accounts.permissions import can_draft_for
 from catalogue.csv_safety import safe_cell
 from catalogue.db import get_session
 from catalogue.errors import Conflict, InvalidInput, PermissionDenied, StaleEdit, flatten_errors
 from catalogue.institutions import services as institutions
-from catalogue.recognition import lifecycle, queries
+from catalogue.modules import services as modules
+from catalogue.recognition import lifecycle, notices, queries
 from catalogue.recognition import services as recognition
 from catalogue.recognition.content import agreement_view, form_input
 from catalogue.vocabularies import AgreementKind, AgreementStatus
@@ -115,16 +116,36 @@ def agreement_page(agreement_id: int):
     """One agreement: parties, items, hash, revisions and the approval trail."""
     actor = current_actor()
     agreement = queries.get_agreement(session=get_session(), actor=actor, agreement_id=agreement_id)
-    mine = [p for p in agreement.parties if p.institution_id in actor.editor_of]
     return render_template(
         "recognition/agreement.html",
         agreement=agreement,
         view=agreement_view(agreement),
         decisions=lifecycle.current_decisions(agreement),
         awaiting=lifecycle.awaiting(agreement),
-        my_parties=mine,
-        can_change=any(can_edit_institution(actor, p.institution_id) for p in agreement.parties),
-        can_withdraw=can_edit_institution(actor, agreement.initiator_id),
+        my_parties=lifecycle.deciding_parties(actor, agreement),
+        can_change=lifecycle.drafts_for_a_party(actor, agreement),
+        can_withdraw=lifecycle.drafts_for_initiator(actor, agreement),
+        comments=notices.thread(session=get_session(), agreement=agreement),
+    )
+
+
+@bp.post("/agreements/<id:agreement_id>/comment")
+@login_required
+def comment(agreement_id: int):
+    """Add a remark to the agreement's discussion (the parties' people)."""
+    try:
+        notices.add_comment(
+            session=get_session(),
+            actor=current_actor(),
+            agreement_id=agreement_id,
+            body=request.form.get("comment", ""),
+        )
+    except InvalidInput as exc:
+        flash(exc.message, "error")
+    else:
+        flash(_("Your comment has been added."), "success")
+    return redirect(
+        url_for("recognition.agreement_page", agreement_id=agreement_id) + "#discussion"
     )
 
 
@@ -273,8 +294,9 @@ def _render_form(form: AgreementForm, agreement=None, status: int = 200):
         own_institutions=[
             i
             for i in institutions.list_institutions(session=session)
-            if can_edit_institution(actor, i.id)
+            if can_draft_for(actor, i.id, i.region_id)
         ],
+        module_choices=modules.module_choices(session=session),
     ), status
 
 
@@ -305,11 +327,12 @@ def _save(form: AgreementForm, agreement=None):
     except ValidationError as exc:
         form.set_errors(exc.messages, party_slots, item_slots)
         return _render_form(form, agreement, 422)
-    except (InvalidInput, Conflict, StaleEdit) as exc:
+    except (InvalidInput, Conflict, StaleEdit, PermissionDenied) as exc:
         form.set_errors(
             getattr(exc, "fields", None) or {"_schema": [exc.message]}, party_slots, item_slots
         )
-        return _render_form(form, agreement, 409 if isinstance(exc, StaleEdit) else 422)
+        status = {StaleEdit: 409, PermissionDenied: 403}.get(type(exc), 422)
+        return _render_form(form, agreement, status)
     flash(_("The agreement has been saved."), "success")
     return redirect(url_for("recognition.agreement_page", agreement_id=saved.id))
 
@@ -318,8 +341,11 @@ def _save(form: AgreementForm, agreement=None):
 @login_required
 def new_agreement():
     """Draft an agreement to which one of your institutions is a party."""
-    if not current_actor().editor_of and not current_actor().is_administrator:
-        raise PermissionDenied(_("Only editors of an institution can draft agreements."))
+    actor = current_actor()
+    if not (actor.editor_of or actor.coordinator_of or actor.is_administrator):
+        raise PermissionDenied(
+            _("Only editors of an institution and regional coordinators can draft agreements.")
+        )
     if request.method == "GET":
         return _render_form(AgreementForm.blank())
     return _save(AgreementForm.from_request())
@@ -332,8 +358,7 @@ def edit_agreement(agreement_id: int):
     agreement = queries.get_agreement(
         session=get_session(), actor=current_actor(), agreement_id=agreement_id
     )
-    if not any(can_edit_institution(current_actor(), p.institution_id) for p in agreement.parties):
-        raise PermissionDenied(_("Only the editors of the parties may change this agreement."))
+    lifecycle.authorise(current_actor(), agreement, lifecycle.CHANGE)
     if request.method == "GET":
         return _render_form(AgreementForm.from_input(form_input(agreement)), agreement)
     return _save(AgreementForm.from_request(), agreement)

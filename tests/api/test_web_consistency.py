@@ -198,8 +198,8 @@ def test_the_editors_audit_page_lists_the_same_actions_as_the_api(world_app, edi
     )
     browser = client_for(EDITOR_A)  # the same editor, logged in on the web
     edit_page = browser.get(f"/manage/modules/{module}/edit").text
-    publish = form_on(edit_page, rf"/manage/modules/{module}/publish$")
-    assert browser.post(publish.action, data=publish.values()).status_code == 302
+    publish = form_on(edit_page, rf"/manage/modules/{module}/edit$")
+    assert browser.post(publish.action, data=publish.values(action="publish")).status_code == 302
     editor.post(f"{API}/modules/{module}/offerings", json=offering_payload("2027-03"))
 
     api_trail = editor.get(f"{API}/modules/{module}/audit").get_json()
@@ -218,7 +218,10 @@ def test_the_editors_audit_page_lists_the_same_actions_as_the_api(world_app, edi
     assert [row[2] for row in rows] == [ACTION_LABELS[e["action"]] for e in api_trail]
     assert [row[1] for row in rows] == [f"{e['actor']} ({e['via']})" for e in api_trail]
     for row, event in zip(rows, api_trail, strict=True):
-        assert row[3].startswith(f"{event['entity_type']} {event['entity_id']}")
+        # The page names what an event is about as people read it: a run by code and date, a
+        # module by its title (the API keeps the entity type and id).
+        subject = "run 2027-03 (" if event["entity_type"] == "offering" else "Aangepast via de API"
+        assert row[3].startswith(subject), row[3]
         before, after = (part.strip() for part in row[4].split("→"))
         assert before == (event["before_hash"] or "—")[:12]
         assert after == (event["after_hash"] or "—")[:12]

@@ -73,7 +73,7 @@ def test_editor_creates_publishes_and_finds_a_module_then_logs_out(
     assert page.locator(".flash-success").count() == 1
     check_accessibility(page)
 
-    page.locator("form[action$='/publish'] button").click()
+    page.locator("button[value=publish]").click()
     page.wait_for_url(re.compile(r".*/manage/modules/\d+/edit$"))
     assert page.locator(".flash-success").count() == 1
     check_accessibility(page)

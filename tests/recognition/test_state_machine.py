@@ -4,8 +4,9 @@ reject, withdraw, terminate, publishing new module versions and re-pinning, and 
 database after every step:
 
 - an agreement is active only when, for its current revision, every party approved its current
-  content hash through a person who edits that party;
-- no decision is ever recorded by someone who does not edit the institution it is recorded for;
+  content hash through a person who edits that party or coordinates its region;
+- no decision is ever recorded by someone who neither edits the institution it is recorded for
+  nor coordinates its region;
 - approvals of earlier revisions are void;
 - the stored content hash is the hash of the agreement's canonical content;
 - an agreement whose pinned module or unit got a new version with a different hash needs review
@@ -171,6 +172,10 @@ class AgreementMachine(RuleBasedStateMachine):
             for i in session.scalars(select(Institution).where(Institution.code.in_(CODES)))
         }
         self.code_of = {i: c for c, i in self.institution_ids.items()}
+        self.region_of = {
+            i.id: i.region_id
+            for i in session.scalars(select(Institution).where(Institution.code.in_(CODES)))
+        }
         self.module_ids = {
             code: session.scalar(select(Module.id).where(Module.code == _module_code(code)))
             for code in CODES
@@ -191,11 +196,17 @@ class AgreementMachine(RuleBasedStateMachine):
         for module_id in self.module_ids.values():
             version = editing.latest_version(session, module_id)
             self.latest[module_id] = (version.number, version.content, version.content_hash)
+        # Who decides for an institution: its editors and the coordinator of its region.
         self.editorships = {
             (user_id, institution_id)
             for user_id, institution_id in session.execute(
                 text("SELECT user_id, institution_id FROM membership WHERE role = 'editor'")
             )
+        } | {
+            (coordinator.user_id, institution_id)
+            for coordinator in [self.actors["coordinator"]]
+            for institution_id, region_id in self.region_of.items()
+            if region_id in coordinator.coordinator_of
         }
         session.rollback()
 
@@ -229,9 +240,17 @@ class AgreementMachine(RuleBasedStateMachine):
         self.session.rollback()
         return row
 
+    def _acts_for(self, actor: Actor, institution_id: int) -> bool:
+        """An editor of the institution or the coordinator of its region."""
+        return (
+            institution_id in actor.editor_of
+            or self.region_of.get(institution_id) in actor.coordinator_of
+        )
+
     def _is_party_editor(self, actor: Actor, agreement) -> bool:
         return any(
-            actor.is_administrator or p.institution_id in actor.editor_of for p in agreement.parties
+            actor.is_administrator or self._acts_for(actor, p.institution_id)
+            for p in agreement.parties
         )
 
     def _latest_pin(self, item) -> tuple[int, str | None]:
@@ -323,7 +342,7 @@ class AgreementMachine(RuleBasedStateMachine):
         )
         who = self.actors[actor]
         allowed = who.is_administrator or any(
-            self.institution_ids[p] in who.editor_of for p in parties
+            self._acts_for(who, self.institution_ids[p]) for p in parties
         )
         try:
             agreement = recognition.create_agreement(session=self.session, actor=who, data=data)
@@ -447,7 +466,7 @@ class AgreementMachine(RuleBasedStateMachine):
             approved_hash=digest,
         )
         after = self._row(agreement_id)
-        edits = party is not None and party.institution_id in who.editor_of
+        edits = party is not None and self._acts_for(who, party.institution_id)
         if error is None:
             assert edits, f"{who.name or 'anonymous'} approved for {code}, which they do not edit"
             assert status == "proposed" and digest == current
@@ -477,12 +496,12 @@ class AgreementMachine(RuleBasedStateMachine):
         if how == "reject":
             operation = recognition.reject_agreement
             kwargs = {"institution_code": target.institution.code, "comment": "Past niet."}
-            may = target.institution_id in actor.editor_of
+            may = self._acts_for(actor, target.institution_id)
             allowed_from, result = ("proposed",), "rejected"
         elif how == "withdraw":
             operation, kwargs = recognition.withdraw_agreement, {}
             may = party_editor and (
-                actor.is_administrator or before.initiator_id in actor.editor_of
+                actor.is_administrator or self._acts_for(actor, before.initiator_id)
             )
             allowed_from, result = ("draft", "proposed", "rejected"), "withdrawn"
         else:

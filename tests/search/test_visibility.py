@@ -137,8 +137,8 @@ def test_publishing_in_the_editor_shows_in_search_on_the_next_page(world_app, wo
     assert module_id not in _page_module_ids(client.get("/search?q=A-DRAFT").text)
 
     edit_page = client.get(f"/manage/modules/{module_id}/edit").text
-    publish = form_on(edit_page, r"/publish$")
-    response = client.post(publish.action, data=publish.values())
+    publish = form_on(edit_page, r"/edit$")  # "save and publish" belongs to the editor's form
+    response = client.post(publish.action, data=publish.values(action="publish"))
     assert response.status_code == 302
 
     # The request that published also brought this node's index up to date.
@@ -158,8 +158,8 @@ def test_archiving_in_the_editor_removes_it_from_search_on_the_next_page(
     client = client_for(EDITOR_A)
     assert module_id in _page_module_ids(client.get("/search?q=A-PUB").text)
 
-    edit_page = client.get(f"/manage/modules/{module_id}/edit").text
-    archive = form_on(edit_page, r"/archive$")
+    question = client.get(f"/manage/modules/{module_id}/archive").text  # asks first
+    archive = form_on(question, r"/archive$")
     assert client.post(archive.action, data=archive.values()).status_code == 302
 
     latest, applied = _outbox_applied(world_app)

@@ -34,6 +34,7 @@ from tests.factories import (
     app_session,
     csrf_token,
     form_on,
+    forms_on,
     input_value,
     load_module,
     module_content,
@@ -553,13 +554,13 @@ def test_publishing_from_an_outdated_page_is_refused(world_app, world, client_fo
     module_id = world.modules["A-DRAFT"]
     client = client_for(EDITOR_A)
     page = client.get(f"/manage/modules/{module_id}/edit").text
-    publish = form_on(page, r"/publish$")
     form = form_on(page, r"/edit$")
     assert client.post(form.action, data=form.values(title="Changed meanwhile")).status_code == 302
-    response = client.post(publish.action, data=publish.values(), follow_redirects=True)
-    assert response.status_code == 200
-    assert "flash-error" in response.text
-    assert load_module(world_app, module_id).status == "draft"
+    # Publishing from the old page sends its (outdated) form: refused, nothing written.
+    response = client.post(form.action, data=form.values(action="publish", title="Old page"))
+    assert response.status_code == 409
+    module = load_module(world_app, module_id)
+    assert (module.status, module.title) == ("draft", "Changed meanwhile")
 
 
 def test_two_editors_changing_the_same_run_second_is_refused(world_app, world, client_for):
@@ -718,10 +719,12 @@ def _edit_and_save(client, module_id, **changes):
     assert response.status_code == 302, response.text[:2000]
 
 
-def _publish(client, module_id):
+def _publish(client, module_id, **changes):
     page = client.get(f"/manage/modules/{module_id}/edit").text
-    form = form_on(page, r"/publish$")
-    return client.post(form.action, data=form.values(), follow_redirects=True)
+    form = form_on(page, r"/edit$")
+    return client.post(
+        form.action, data=form.values(action="publish", **changes), follow_redirects=True
+    )
 
 
 def test_publishing_twice_with_changes_gives_two_versions_and_the_diff_shows_what_changed(
@@ -772,6 +775,10 @@ def _publish_without_form(client, module_id, lock_version):
     )
 
 
+def forms_on_matching(html: str, pattern: str) -> list:
+    return [f for f in forms_on(html) if re.search(pattern, f.action)]
+
+
 def _data_fields(html: str) -> list[str]:
     return re.findall(r'<tr data-field="([^"]+)"', html)
 
@@ -794,7 +801,12 @@ def test_archiving_takes_a_module_off_the_public_pages(world_app, world, client_
     anonymous = world_app.test_client()
     assert anonymous.get(f"/modules/{module_id}").status_code == 200
     page = client.get(f"/manage/modules/{module_id}/edit").text
-    form = form_on(page, r"/archive$")
+    assert not forms_on_matching(page, r"/archive$"), "archiving is a link to a question first"
+    client.set_cookie("catalogue_lang", "en")
+    question = client.get(f"/manage/modules/{module_id}/archive")
+    assert question.status_code == 200 and "Archive Module A-PUB?" in question.text
+    assert load_module(world_app, module_id).status == "published", "asking changes nothing"
+    form = form_on(question.text, r"/archive$")
     assert client.post(form.action, data=form.values()).status_code == 302
     assert anonymous.get(f"/modules/{module_id}").status_code == 404
     assert "Module A-PUB" not in anonymous.get(f"/institutions/{INSTITUTION_A}").text

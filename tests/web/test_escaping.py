@@ -104,8 +104,8 @@ def _set_up(world_app, world, client_for):
 
 
 def _publish(client, module_id):
-    form = form_on(client.get(f"/manage/modules/{module_id}/edit").text, r"/publish$")
-    assert client.post(form.action, data=form.values()).status_code == 302
+    form = form_on(client.get(f"/manage/modules/{module_id}/edit").text, r"/edit$")
+    assert client.post(form.action, data=form.values(action="publish")).status_code == 302
 
 
 def test_payloads_in_every_text_field_are_escaped_on_every_page(world_app, world, client_for):
