@@ -24,6 +24,7 @@ def init_app(app: Flask) -> None:
         api_docs,
         editor,
         imports,
+        materials,
         monitoring,
         pages,
         recognition,
@@ -33,6 +34,7 @@ def init_app(app: Flask) -> None:
     blueprints = (
         pages,
         search,
+        materials,
         recognition,
         accounts,
         editor,
