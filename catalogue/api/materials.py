@@ -8,8 +8,9 @@ from flask_smorest import Blueprint
 from catalogue.api.auth import api_actor, etag, required_base_version, writing_actor
 from catalogue.api.common import READ_ERRORS, document_errors, if_match, token_operation
 from catalogue.db import get_session
-from catalogue.materials import queries, services
+from catalogue.materials import finder, queries, services
 from catalogue.materials.content import material_view, reuse_view
+from schemas.material_search import MaterialSearchArgsSchema, MaterialSearchResultSchema
 from schemas.materials import MaterialOutSchema, ReuseInputSchema, ReuseListSchema, ReuseOutSchema
 
 blp = Blueprint(
@@ -102,3 +103,36 @@ def end_reuse(material_id: int, reuse_id: int):
     base = required_base_version(reuse.lock_version)
     services.end_reuse(session=get_session(), actor=actor, reuse_id=reuse_id, base_version=base)
     return _reuse_reply(material_id, reuse_id)
+
+
+@blp.route("/materials", methods=["GET"])
+@blp.arguments(MaterialSearchArgsSchema, location="query", as_kwargs=False)
+@blp.response(200, MaterialSearchResultSchema)
+@document_errors(blp, 400, 422)
+def find_material(args):
+    """Search published material (title, description, authors, module and unit) with facets:
+    licence (and `open_licence=yes` for every open licence), type, format, language, sector,
+    level, competency, region, institution, reused. Counts per facet value use the filters of
+    the other facets (OR within a facet, AND across facets)."""
+    found = finder.find_material(session=get_session(), args=args)
+    result = found.result
+    items = [
+        {
+            **{k: hit[k] for k in ("id", "title", "description", "url", "authors", "licence")},
+            **{k: hit[k] for k in ("material_type", "format", "language", "module_id")},
+            "module_title": hit["module_title"],
+            "institution": hit["institution"],
+            "region": hit["region"],
+            "reused_by_institutions": hit["reused_by"],
+            "page": url_for("materials.material_detail", material_id=hit["id"], _external=True),
+        }
+        for hit in result.items
+    ]
+    return {
+        "total": result.total,
+        "page": result.page,
+        "page_size": result.page_size,
+        "pages": result.pages,
+        "items": items,
+        "facets": {name: [vars(v) for v in values] for name, values in found.facets.items()},
+    }

@@ -5,13 +5,15 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
+from marshmallow import ValidationError
 
 from catalogue.accounts.auth import current_actor
 from catalogue.db import get_session
 from catalogue.errors import Conflict, InvalidInput, StaleEdit
-from catalogue.materials import licences, queries, services
+from catalogue.materials import finder, licences, queries, services
 from catalogue.materials.content import attribution_of
 from catalogue.web.forms import save_form
+from schemas.material_search import MaterialFinderFormSchema
 from schemas.materials import ReuseInputSchema
 
 bp = Blueprint("materials", __name__)
@@ -90,5 +92,12 @@ def end_reuse(material_id: int, reuse_id: int):
 
 @bp.get("/materials")
 def material_list():
-    """The material finder (see catalogue/web/materials_finder)."""
-    return redirect(url_for("pages.module_list"))
+    """The material finder: search published material with facets and sorting."""
+    schema = MaterialFinderFormSchema()
+    try:
+        args = schema.load(request.args)
+    except ValidationError:
+        # A bad sort or page never loses the search: start from the words and filters.
+        args = schema.load({k: v for k, v in request.args.lists() if k not in ("sort", "page")})
+    found = finder.find_material(session=get_session(), args=args)
+    return render_template("materials/finder.html", found=found, titles=finder.FACET_TITLES)

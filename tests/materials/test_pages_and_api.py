@@ -6,11 +6,18 @@ import re
 
 from tests.conftest import csrf_token_from
 from tests.factories import COORDINATOR_A, EDITOR_B
-from tests.recognition.world import API, A, B, Item, api_error
+from tests.recognition.world import API, A, B, Item, Registry, api_error
+
+
+def _english(registry: Registry, account=None):
+    """A web client of the account that reads the pages in English."""
+    client = registry.web_client(account)
+    client.set_cookie("catalogue_lang", "en")
+    return client
 
 
 def test_material_page_explains_the_licence_and_gives_an_attribution(registry, materials):
-    client = registry.web_client()
+    client = _english(registry)
     page = client.get(f"/materials/{materials['A-TWO']}").get_data(as_text=True)
     assert "Reader cleanroom basics" in page and "application/pdf" in page
     assert "https://creativecommons.org/licenses/by/4.0/" in page
@@ -26,7 +33,7 @@ def test_material_page_explains_the_licence_and_gives_an_attribution(registry, m
 
 
 def test_a_coordinator_registers_reuse_through_the_page_and_counts_agree(registry, materials):
-    client = registry.web_client(COORDINATOR_A)
+    client = _english(registry, COORDINATOR_A)
     path = f"/materials/{materials['B-TWO']}"
     token = csrf_token_from(client.get(path).get_data(as_text=True))
     form = {
@@ -43,7 +50,7 @@ def test_a_coordinator_registers_reuse_through_the_page_and_counts_agree(registr
         as_text=True
     )
 
-    anonymous = registry.web_client()
+    anonymous = _english(registry)
     material_page = anonymous.get(path).get_data(as_text=True)
     assert "Reused by 1 institutions in 1 regions." in material_page
     module_page = anonymous.get(f"/modules/{registry.module_ids['B-TWO']}").get_data(as_text=True)
@@ -52,7 +59,7 @@ def test_a_coordinator_registers_reuse_through_the_page_and_counts_agree(registr
     assert "is reused by 1 institutions in 1 regions" in region_page
     matrix = anonymous.get("/recognition/matrix").get_data(as_text=True)
     assert re.search(r'data-author="twente" data-reuser="brainport">1<', matrix)
-    dashboard = registry.web_client(EDITOR_B).get("/manage/institutions/test-instituut-b")
+    dashboard = _english(registry, EDITOR_B).get("/manage/institutions/test-instituut-b")
     assert "LLO-cursus" in dashboard.get_data(as_text=True)
 
 

@@ -34,7 +34,7 @@ def test_closed_licence_needs_an_active_material_sharing_agreement(registry, mat
     with pytest.raises(Conflict) as refused:
         _register(registry, closed, B)
     message = refused.value.message
-    assert "material-sharing agreement" in message and "A-CLOSED" in message
+    assert "A-CLOSED" in message and "Simulator cleanroomgedrag" in message
     assert "Test institution test-instituut-b" in message
 
     agreement_id = registry.activate(
