@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from catalogue import vocabularies
+from catalogue.http import csrf
 from catalogue.i18n import LANGUAGE_COOKIE
 from catalogue.web import labels
 
@@ -26,6 +27,7 @@ def init_app(app: Flask) -> None:
         imports,
         materials,
         monitoring,
+        oai,
         pages,
         recognition,
         search,
@@ -45,6 +47,9 @@ def init_app(app: Flask) -> None:
     )
     for blueprint in (module.bp for module in blueprints):
         app.register_blueprint(blueprint)
+    # Harvesters may POST their requests; there is no session or form to protect.
+    app.register_blueprint(oai.bp)
+    csrf.exempt(oai.bp)
     filters = (paragraphs, money, day, moment, number, isodate)
     app.jinja_env.filters.update({f.__name__: f for f in filters})
     app.jinja_env.globals.update(
