@@ -17,6 +17,7 @@ from flask import Flask, current_app
 from sqlalchemy import select
 from sqlmodel import Session
 
+from catalogue.db import new_session
 from catalogue.search.indexer import Difference, latest_outbox_id, pruned_through
 from catalogue.search.materials_documents import (
     build_material_documents,
@@ -63,10 +64,10 @@ def rebuild_materials(session: Session, index: MaterialIndex) -> int:
 
 def drain_materials(session: Session, index: MaterialIndex) -> int:
     """Apply the outbox entries the material index has not applied; returns how many."""
-    if not index.exists() or index.applied_seq() < pruned_through(session):
-        rebuild_materials(session, index)
     applied = 0
     try:
+        if not index.exists() or index.applied_seq() < pruned_through(session):
+            rebuild_materials(session, index)
         while latest_outbox_id(session) > index.applied_seq():
             with index.writing() as writer:
                 entries = session.execute(
@@ -156,7 +157,12 @@ def search_materials(session: Session, request: MaterialRequest) -> MaterialPage
     """Find material: match the text, filter, count every facet, sort and page."""
     index = material_index()
     if not index.exists() or latest_outbox_id(session) > index.applied_seq():
-        drain_materials(session, index)
+        # In a session of its own, so that the request's session is left alone.
+        drain_session = new_session()
+        try:
+            drain_materials(drain_session, index)
+        finally:
+            drain_session.close()
     view = index.view()
     query = parse_query(request.text, index.thesaurus)
     hits = view.match([c.alternatives for c in query.concepts], query.excluded)
