@@ -177,8 +177,7 @@ def search_materials(session: Session, request: MaterialRequest) -> MaterialPage
         for other, mask in selected.items():
             if other != name and mask is not None:
                 others &= mask
-        counts = [(v, int(np.count_nonzero(m & others))) for v, m in view.facets[name].items()]
-        facets[name] = sorted(((v, c) for v, c in counts if c), key=lambda p: (-p[1], p[0]))
+        facets[name] = view.counts(name, others)
     docnums = np.flatnonzero(final)
     ordered = _order(view, docnums, hits.scores, request.sort)
     start = (request.page - 1) * request.page_size

@@ -10,6 +10,7 @@ rebuild replaces every segment in one commit (readers keep the files they opened
 from __future__ import annotations
 
 import json
+import math
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -19,13 +20,12 @@ from typing import Any
 
 import numpy as np
 from whoosh import fields, writing
-from whoosh import query as wq
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
-from whoosh.searching import Searcher
 
 from catalogue.search.analysis import CatalogueTokenizer
 from catalogue.search.index_schema import LANGUAGES, TEXT_FIELDS, word_terms
+from catalogue.search.reader import _postings as read_postings
 from catalogue.search.store import IndexBusy
 from catalogue.search.vocabulary import Thesaurus
 from catalogue.search.writer import read_applied_seq, write_atomically
@@ -45,7 +45,9 @@ KEYWORD_FACETS = (
     "institution",
 )
 FLAG_FACETS = ("open_licence", "reused")
+MULTI_VALUED = {"competency"}
 FIELD_WEIGHTS = {"title": 3.0, "body": 1.0, "keys": 2.0}
+K1 = 1.2
 
 
 def material_schema(thesaurus: Thesaurus) -> fields.Schema:
@@ -149,8 +151,10 @@ class MaterialIndex:
             FileStorage(str(self.path)).create_index(
                 material_schema(self.thesaurus), indexname=INDEX_NAME
             )
+        # A rebuild keeps its postings in memory until the one segment is written.
+        options = {"limitmb": 512} if rebuild else {}
         try:
-            writer = self._index().writer(timeout=self.lock_timeout)
+            writer = self._index().writer(timeout=self.lock_timeout, **options)
         except LockError as exc:
             raise IndexBusy(str(self.path)) from exc
         wrapped = MaterialWriter(writer, self.path)
@@ -202,25 +206,84 @@ class MaterialView:
                 mask[list(reader.postings(name, term).all_ids())] = True
                 masks[value] = mask & self.live
             self.facets[name] = masks
+        # Facets with one value per material, as value codes: counted with one bincount.
+        self.codes: dict[str, tuple[np.ndarray, list[str]]] = {}
+        for name, masks in self.facets.items():
+            if name in MULTI_VALUED:
+                continue
+            codes = np.full(size, -1, dtype=np.int32)
+            for position, mask in enumerate(masks.values()):
+                codes[mask] = position
+            self.codes[name] = (codes, list(masks))
         self.published = np.array(list(reader.column_reader("published")), dtype=np.int64)
         self.reused_by = np.array(list(reader.column_reader("reused_by")), dtype=np.int64)
         self._lock = threading.Lock()
+        self._scores: dict[str, np.ndarray] = {}
 
     def match(self, concepts: list[list[tuple[str, ...]]], excluded: list[str]) -> MaterialHits:
-        """Documents matching every concept (any alternative; every word of an alternative)."""
+        """Documents matching every concept: some alternative of it with all its words."""
         if not concepts:
             return MaterialHits(self.live.copy(), None)
-        query = wq.And([wq.Or([_alternative(a) for a in alts]) for alts in concepts])
-        if excluded:
-            query = wq.AndNot(query, wq.Or([_word(w) for w in excluded]))
-        scores = np.zeros(len(self.live), dtype=np.float32)
-        # One reader per state, shared by the threads that search it: one search at a time.
+        mask = self.live.copy()
+        total = np.zeros(len(self.live), dtype=np.float32)
+        for alternatives in concepts:
+            best = np.zeros(len(self.live), dtype=np.float32)
+            for alternative in alternatives:
+                scores = None
+                for word in alternative:
+                    found = self._word_scores(word)
+                    scores = found if scores is None else np.where(found > 0, scores + found, 0)
+                best = np.maximum(best, scores)
+            mask &= best > 0
+            total += best
+        for word in excluded:
+            mask &= self._word_scores(word) == 0
+        return MaterialHits(mask, total)
+
+    def _word_scores(self, word: str) -> np.ndarray:
+        """BM25-like scores of one folded word over the text fields of both languages and the
+        names (no length normalisation: material texts are short), cached per state."""
         with self._lock:
-            searcher = Searcher(self.reader, closereader=False)
-            for docnum, score in searcher.search(query, limit=None).items():
-                scores[docnum] = score
-        mask = self.live & (scores > 0)
-        return MaterialHits(mask, scores)
+            cached = self._scores.get(word)
+        if cached is not None:
+            return cached
+        size = len(self.live)
+        scores = np.zeros(size, dtype=np.float32)
+        for kind, fieldname, term in word_terms(word):
+            ids, frequencies = self._postings(fieldname, term)
+            if not len(ids):
+                continue
+            idf = math.log(1 + (size - len(ids) + 0.5) / (len(ids) + 0.5))
+            weight = FIELD_WEIGHTS[kind] * idf * frequencies * (K1 + 1) / (frequencies + K1)
+            np.add.at(scores, ids, weight.astype(np.float32))
+        with self._lock:
+            if len(self._scores) > 4096:
+                self._scores.clear()
+            self._scores[word] = scores
+        return scores
+
+    def _postings(self, fieldname: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """Doc numbers and frequencies of a term over every segment (whole blocks at a time)."""
+        ids, frequencies = [], []
+        with self._lock:
+            for leaf, offset in self.reader.leaf_readers():
+                leaf_ids, leaf_frequencies = read_postings(leaf, fieldname, term)
+                ids.append(leaf_ids + offset)
+                frequencies.append(leaf_frequencies)
+        if not ids:
+            return np.zeros(0, np.int32), np.zeros(0, np.float32)
+        return np.concatenate(ids), np.concatenate(frequencies)
+
+    def counts(self, name: str, mask: np.ndarray) -> list[tuple[str, int]]:
+        """(value, count) of one facet over the documents in `mask`, most frequent first."""
+        if name in self.codes:
+            codes, values = self.codes[name]
+            chosen = codes[mask]
+            counted = np.bincount(chosen[chosen >= 0], minlength=len(values))
+            pairs = [(values[i], int(c)) for i, c in enumerate(counted) if c]
+        else:
+            pairs = [(v, int(np.count_nonzero(m & mask))) for v, m in self.facets[name].items()]
+        return sorted(((v, c) for v, c in pairs if c), key=lambda p: (-p[1], p[0]))
 
     def stored(self, docnum: int) -> dict[str, Any]:
         """What a result shows, and its material id."""
@@ -234,11 +297,3 @@ class MaterialView:
             for docnum, f in self.reader.iter_docs()
             if self.live[docnum]
         }
-
-
-def _word(word: str) -> wq.Query:
-    return wq.Or([wq.Term(f, t, boost=FIELD_WEIGHTS[kind]) for kind, f, t in word_terms(word)])
-
-
-def _alternative(words: tuple[str, ...]) -> wq.Query:
-    return wq.And([_word(w) for w in words])
