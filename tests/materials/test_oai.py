@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 from sickle import Sickle
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from werkzeug.serving import make_server
 
 from catalogue.accounts.permissions import SYSTEM
@@ -18,7 +18,7 @@ from catalogue.modules import editing
 from catalogue.modules.content import working_content
 from catalogue.modules.models import Material, Module
 from catalogue.vocabularies import Licence
-from tests.factories import app_session
+from tests.factories import app_session, material_content
 
 SCHEMAS = Path(__file__).parent / "oai_schemas"
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
@@ -206,3 +206,18 @@ def test_archived_modules_and_removed_material_stay_as_deleted_records(world_app
         assert header.get("status") == "deleted", material_id
         assert document.find(f"{OAI}GetRecord/{OAI}record/{OAI}metadata") is None
     assert removed not in _published_ids(world_app)
+
+    # A new material never takes a removed one's id (SQLite AUTOINCREMENT): identifiers persist.
+    with app_session(world_app) as session:
+        highest = session.scalar(select(Material.id).order_by(Material.id.desc()).limit(1))
+        module = session.get(Module, world.modules["B-PUB"])
+        content = working_content(module)
+        content["materials"] = [material_content(url="https://example.org/new-reader.pdf")]
+        session.execute(delete(Material).where(Material.id == highest))
+        session.commit()
+        editing.update_module(
+            session=session, actor=SYSTEM, module_id=module.id, content=content, base_version=None
+        )
+        editing.publish_module(session=session, actor=SYSTEM, module_id=module.id)
+        newest = session.get(Module, module.id).materials[0].id
+    assert newest > highest
