@@ -87,6 +87,10 @@ class MaterialHitSchema(BaseSchema):
 
 
 class MaterialSearchResultSchema(BaseSchema):
+    searched_for = fields.String(required=True, metadata={"description": "The words searched"})
+    corrected_from = fields.String(
+        required=True, allow_none=True, metadata={"description": "What was typed, if corrected"}
+    )
     total = fields.Integer(required=True)
     page = fields.Integer(required=True)
     page_size = fields.Integer(required=True)

@@ -129,6 +129,8 @@ def find_material(args):
         for hit in result.items
     ]
     return {
+        "searched_for": result.searched,
+        "corrected_from": result.corrected_from,
         "total": result.total,
         "page": result.page,
         "page_size": result.page_size,

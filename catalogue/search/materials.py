@@ -25,7 +25,7 @@ from catalogue.search.materials_documents import (
 )
 from catalogue.search.materials_store import FLAG_FACETS, KEYWORD_FACETS, IndexBusy, MaterialIndex
 from catalogue.search.models import OutboxEntry
-from catalogue.search.query import parse_query
+from catalogue.search.query import parse_query, replace_words
 from catalogue.search.vocabulary import load_thesaurus
 
 log = logging.getLogger(__name__)
@@ -139,6 +139,7 @@ class MaterialPage:
     page_size: int
     facets: dict[str, list[tuple[str, int]]]
     searched: str
+    corrected_from: str | None = None
 
     @property
     def pages(self) -> int:
@@ -164,8 +165,7 @@ def search_materials(session: Session, request: MaterialRequest) -> MaterialPage
         finally:
             drain_session.close()
     view = index.view()
-    query = parse_query(request.text, index.thesaurus)
-    hits = view.match([c.alternatives for c in query.concepts], query.excluded)
+    query, hits, corrected_from = _match(view, request.text, index.thesaurus)
     selected = {name: _facet_mask(view, name, request.filters.get(name, [])) for name in FACETS}
     final = hits.mask.copy()
     for mask in selected.values():
@@ -183,8 +183,43 @@ def search_materials(session: Session, request: MaterialRequest) -> MaterialPage
     start = (request.page - 1) * request.page_size
     items = [view.stored(int(d)) for d in ordered[start : start + request.page_size]]
     return MaterialPage(
-        items, len(docnums), request.page, request.page_size, facets, query.describe()
+        items,
+        len(docnums),
+        request.page,
+        request.page_size,
+        facets,
+        query.describe(),
+        corrected_from,
     )
+
+
+def _match(view, text: str, thesaurus):
+    """(query, hits, the typed text when it was corrected): unknown words that find nothing are
+    corrected like module search corrects them, from the words of the module index (whose
+    documents hold the material titles too)."""
+    query = parse_query(text, thesaurus)
+    hits = view.match([c.alternatives for c in query.concepts], query.excluded)
+    if not query.concepts or hits.mask.any():
+        return query, hits, None
+    corrected = _corrected_text(text, query)
+    if corrected is None:
+        return query, hits, None
+    query = parse_query(corrected, thesaurus)
+    return query, view.match([c.alternatives for c in query.concepts], query.excluded), text
+
+
+def _corrected_text(text: str, query) -> str | None:
+    from catalogue.search.service import _corrections, _drain_in_own_session, search_index
+
+    modules = search_index()
+    if not modules.exists():
+        # A node's first search builds its module index, whichever finder asks first.
+        _drain_in_own_session("before correcting a material search")
+    if not modules.exists():
+        return None
+    with modules.reading() as view:
+        corrections = _corrections(view, view.arrays(), query, modules.thesaurus)
+    return replace_words(text, corrections) if corrections else None
 
 
 def _facet_mask(view, name: str, values: list[str]):

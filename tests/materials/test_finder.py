@@ -41,6 +41,9 @@ def test_the_finder_lists_and_narrows_the_published_material(seeded_app, seeded_
     assert cc_by <= _ids(client, q="CC BY") and cc_by <= _ids(client, q="creative commons")
     assert _ids(client, q="cleanroom") == _ids(client, q="stofvrije ruimte") != set()
     assert _ids(client, q="lithography") == _ids(client, q="lithografie") != set()
+    misspelled = client.get(API, query_string={"q": "clenroom", "page_size": 100}).get_json()
+    assert misspelled["corrected_from"] == "clenroom" and misspelled["searched_for"] == "cleanroom"
+    assert {i["id"] for i in misspelled["items"]} == _ids(client, q="cleanroom")
     newest = client.get(API, query_string={"sort": "most-reused"})
     assert newest.status_code == 200
     assert client.get(API, query_string={"sort": "sideways"}).status_code == 422
