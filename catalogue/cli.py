@@ -137,6 +137,7 @@ def search_rebuild(processes: int) -> None:
     from catalogue import db as database
     from catalogue.search import indexer
     from catalogue.search.documents import published_module_ids
+    from catalogue.search.materials import material_index, rebuild_materials
     from catalogue.search.service import search_index
 
     session = database.get_session()
@@ -147,6 +148,8 @@ def search_rebuild(processes: int) -> None:
     seconds = time.perf_counter() - started
     rate = count / seconds if seconds else 0
     click.echo(f"Indexed {count} modules in {seconds:.1f} s ({rate:.0f} modules/s).")
+    materials = rebuild_materials(session, material_index())
+    click.echo(f"Indexed {materials} materials.")
 
 
 @search.command("drain")
@@ -155,9 +158,11 @@ def search_drain() -> None:
     """Apply the changes the index has not applied yet."""
     from catalogue import db as database
     from catalogue.search import indexer
+    from catalogue.search.materials import drain_materials, material_index
     from catalogue.search.service import search_index
 
     applied = indexer.drain(database.get_session(), search_index())
+    drain_materials(database.get_session(), material_index())
     click.echo(f"Applied {applied} pending changes.")
 
 
@@ -228,10 +233,12 @@ def search_check() -> None:
     differences = indexer.check(session, index)
     for difference in differences:
         click.echo(f"module {difference.module_id}: {difference.problem}")
+    materials = _check_materials(session)
     if pending:
         click.echo(f"{pending} changes are waiting in the outbox (`catalogue search drain`).")
     if differences:
         click.echo(f"{len(differences)} modules differ between index and database.")
+    if differences or materials:
         sys.exit(1)
     click.echo("The index matches the database.")
 
@@ -265,6 +272,21 @@ def search_evaluate(path: Path | None, per_query: bool) -> None:
         click.echo(f"below the goal: {problem}")
     if problems:
         sys.exit(1)
+
+
+def _check_materials(session) -> int:
+    """Compare the material index with the database; say what differs; return how many."""
+    from catalogue.search.materials import check_materials, material_index
+
+    if not material_index().exists():
+        click.echo("The material index has not been built yet (`catalogue search drain`).")
+        return 1
+    differences = check_materials(session, material_index())
+    for difference in differences:
+        click.echo(f"material {difference.module_id}: {difference.problem}")
+    if differences:
+        click.echo(f"{len(differences)} materials differ between index and database.")
+    return len(differences)
 
 
 @main.group()

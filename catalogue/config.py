@@ -16,6 +16,9 @@
 | CATALOGUE_METRICS_TOKEN          | none (a Bearer token that may read /metrics from anywhere) |
 | CATALOGUE_DEMO_PARTICIPATION     | false (true: with the demo accounts, seed adds demo data) |
 | CATALOGUE_PSEUDONYM_KEY          | generated once into <instance>/pseudonym_key (monitoring) |
+| CATALOGUE_OAI_IDENTIFIER_PREFIX  | semicon-catalogus.nl (part of OAI ids; keep it) |
+| CATALOGUE_OAI_ADMIN_EMAIL        | beheer@semicon-catalogus.nl (Identify's adminEmail) |
+| CATALOGUE_OAI_PAGE_SIZE          | 100 (records per OAI-PMH response before a resumption token) |
 """
 
 from __future__ import annotations
@@ -50,6 +53,10 @@ def configure(app: Flask, overrides: dict | None) -> None:
         BABEL_DEFAULT_TIMEZONE="Europe/Amsterdam",
         LANGUAGES=("nl", "en"),
         PAGE_SIZE=20,
+        OAI_REPOSITORY_NAME="Semicon catalogue: reusable digital material",
+        OAI_ADMIN_EMAIL="beheer@semicon-catalogus.nl",
+        OAI_IDENTIFIER_PREFIX="semicon-catalogus.nl",
+        OAI_PAGE_SIZE=100,
         SESSION_COOKIE_NAME="catalogue_session",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",

@@ -6,6 +6,7 @@ from sqlmodel import SQLModel
 from catalogue.accounts import models as accounts  # noqa: F401
 from catalogue.audit import models as audit  # noqa: F401
 from catalogue.institutions import models as institutions  # noqa: F401
+from catalogue.materials import models as materials  # noqa: F401
 from catalogue.modules import models as modules  # noqa: F401
 from catalogue.monitoring import models as monitoring  # noqa: F401
 from catalogue.notifications import models as notifications  # noqa: F401

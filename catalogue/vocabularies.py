@@ -205,6 +205,13 @@ class PartyRole(Vocabulary):
     BOTH = "both"
 
 
+class ReuseStatus(Vocabulary):
+    """A reuse registration is in force until someone ends it."""
+
+    ACTIVE = "active"
+    ENDED = "ended"
+
+
 class ParticipationStatus(Vocabulary):
     """Where a participant stands in a run (plan monitoring)."""
 
@@ -345,6 +352,7 @@ _LABELS: dict[str, dict[str, object]] = {
         "recogniser": _l("recognises"),
         "both": _l("provides and recognises"),
     },
+    "ReuseStatus": {"active": _l("in use"), "ended": _l("ended")},
     "ParticipationStatus": {
         "enrolled": _l("enrolled"),
         "started": _l("started"),

@@ -80,6 +80,17 @@ def require_edit_institution(actor: Actor, institution_id: int) -> None:
         raise PermissionDenied(_("You may only change the data of your own institution."))
 
 
+def require_register_reuse(actor: Actor, institution_id: int, region_id: int) -> None:
+    """Refuse unless the actor may register reuse for this institution: its editors and the
+    coordinators of its region (and administrators)."""
+    if actor.is_anonymous:
+        raise NotAuthenticated(_("Log in to make changes."))
+    if not can_read_institution_internals(actor, institution_id, region_id):
+        raise PermissionDenied(
+            _("Only the institution's editors and its region's coordinators register its reuse.")
+        )
+
+
 def require_administrator(actor: Actor) -> None:
     """Refuse unless the actor is an administrator."""
     if actor.is_anonymous:

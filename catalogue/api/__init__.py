@@ -45,6 +45,7 @@ def init_app(app: Flask) -> None:
     from catalogue.api import (
         imports,
         institutions,
+        materials,
         meta,
         modules,
         monitoring,
@@ -82,6 +83,7 @@ def init_app(app: Flask) -> None:
         modules,
         offerings,
         search,
+        materials,
         recognition,
         imports,
         monitoring,

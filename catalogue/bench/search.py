@@ -46,6 +46,8 @@ from urllib.parse import urlencode
 
 import numpy as np
 
+from catalogue.bench.materials import bench_materials, material_lines
+
 CLASSES = ("selective", "broad", "broad_all_facets", "filtered", "misspelled", "synonym")
 CLASS_DESCRIPTIONS = {
     "selective": "a module code or a rare word: a handful of hits",
@@ -247,6 +249,8 @@ def _run(options: Options, setup: Setup, results: dict[str, Any]) -> None:
     }
     results["latency"] = _latency(app, queries, options, catalogue.published)
     results["latency"]["first_search_ms"] = first_search_ms
+    _log("material search: building the material index and timing the finder")
+    results["materials"] = bench_materials(app, runs=options.queries_per_class)
     results["memory"] = {"bench_process": _process_memory(os.getpid())}
     _log("measuring how soon edits show in search")
     results["edit_visible"] = _edit_visible(app, catalogue, options.seed)
@@ -1193,6 +1197,7 @@ def render_table(results: dict[str, Any]) -> str:
                 + " MiB after the run"
             )
         lines += ["", text]
+    lines += material_lines(results)
     targets = results.get("targets")
     if targets:
         scale = "" if targets["at_target_scale"] else " (targets are set for 100,000 modules)"

@@ -83,8 +83,8 @@ def working_content(module: Module) -> dict[str, Any]:
 def apply_content(module: Module, content: dict[str, Any]) -> None:
     """Write validated canonical content into the module's rows.
 
-    Learning units are matched by code so that a unit keeps its identity (and what refers to it)
-    across edits; material is replaced as a list.
+    Learning units are matched by code and material by URL, so that each keeps its identity
+    (and what refers to it) across edits.
     """
     for name in SCALAR_FIELDS + LIST_FIELDS:
         setattr(module, name, content[name])
@@ -105,9 +105,14 @@ def apply_content(module: Module, content: dict[str, Any]) -> None:
         units.append(unit)
     module.units = units
 
+    # Material is matched by its URL, so that it keeps its identity (its page, its reuse
+    # registrations, its OAI-PMH identifier) across edits and publications.
+    existing_materials = {material.url: material for material in module.materials}
     materials = []
     for position, material_content in enumerate(content["materials"]):
-        material = Material(**{name: material_content[name] for name in MATERIAL_FIELDS})
+        material = existing_materials.pop(material_content["url"], None) or Material()
+        for name in MATERIAL_FIELDS:
+            setattr(material, name, material_content[name])
         material.position = position
         materials.append(material)
     module.materials = materials

@@ -196,6 +196,9 @@ class Material(SQLModel, table=True):
     __tablename__ = "material"
     __table_args__ = (
         *enum_checks(material_type=MaterialType, licence=Licence, language=TeachingLanguage),
+        # Ids are never reused (SQLite would reuse the highest after a delete): an id names the
+        # material's page and its OAI-PMH record, deleted or not.
+        {"sqlite_autoincrement": True},
     )
 
     id: int | None = Field(default=None, primary_key=True)

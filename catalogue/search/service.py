@@ -21,7 +21,7 @@ from sqlmodel import Session
 
 from catalogue import vocabularies
 from catalogue.institutions.models import Institution, Region
-from catalogue.search import engine, indexer
+from catalogue.search import engine, indexer, materials
 from catalogue.search.adapter import (
     SearchIndex,
     SegmentGone,
@@ -55,6 +55,7 @@ def init_app(app: Flask) -> None:
         load_thesaurus(),
         lock_timeout=float(app.config["SEARCH_LOCK_TIMEOUT"]),
     )
+    materials.init_app(app)
     app.after_request(_drain_after_writes)
 
 
@@ -81,6 +82,7 @@ def _drain_in_own_session(when: str) -> None:
     session = new_session()
     try:
         indexer.drain(session, search_index())
+        materials.drain_materials(session, materials.material_index())
     except Exception:
         log.exception("could not apply the search outbox %s; the next drain will", when)
     finally:

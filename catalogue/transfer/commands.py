@@ -33,6 +33,7 @@ def restore_command(file: Path) -> None:
     """Load the archive FILE into this empty, migrated database and rebuild the search index."""
     from catalogue import db as database
     from catalogue.search import indexer
+    from catalogue.search.materials import material_index, rebuild_materials
     from catalogue.search.service import search_index
     from catalogue.transfer.backup import restore_database
 
@@ -47,7 +48,8 @@ def restore_command(file: Path) -> None:
         raise click.ClickException(f"{exc.message} Nothing was written.") from exc
     click.echo(f"Restored {sum(counts.values())} rows of {len(counts)} tables.")
     indexed = indexer.rebuild(database.get_session(), search_index(), processes=1)
-    click.echo(f"Rebuilt the search index: {indexed} published modules.")
+    materials = rebuild_materials(database.get_session(), material_index())
+    click.echo(f"Rebuilt the search index: {indexed} published modules, {materials} materials.")
 
 
 @click.command("import")

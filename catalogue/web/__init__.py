@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from catalogue import clock, vocabularies
+from catalogue.http import csrf
 from catalogue.i18n import LANGUAGE_COOKIE
 from catalogue.web import labels, readable
 
@@ -24,7 +25,9 @@ def init_app(app: Flask) -> None:
         api_docs,
         editor,
         imports,
+        materials,
         monitoring,
+        oai,
         pages,
         passwords,
         recognition,
@@ -34,6 +37,7 @@ def init_app(app: Flask) -> None:
     blueprints = (
         pages,
         search,
+        materials,
         recognition,
         accounts,
         editor,
@@ -45,6 +49,9 @@ def init_app(app: Flask) -> None:
     )
     for blueprint in (module.bp for module in blueprints):
         app.register_blueprint(blueprint)
+    # Harvesters may POST their requests; there is no session or form to protect.
+    app.register_blueprint(oai.bp)
+    csrf.exempt(oai.bp)
     filters = (paragraphs, money, day, moment, number, isodate)
     app.jinja_env.filters.update({f.__name__: f for f in filters})
     app.jinja_env.globals.update(

@@ -18,6 +18,7 @@ from catalogue.db import get_session
 from catalogue.errors import Conflict, InvalidInput, PermissionDenied, StaleEdit
 from catalogue.institutions import services as institutions
 from catalogue.institutions.models import Institution
+from catalogue.materials import queries as material_queries
 from catalogue.modules import editing
 from catalogue.modules import services as modules
 from catalogue.modules.content import apply_content, working_content
@@ -73,6 +74,7 @@ def institution_dashboard(code: str):
         institution=institution,
         grouped=grouped,
         can_edit=can_edit_institution(actor, institution.id),
+        material_reuse=material_queries.reuse_of_institutions_material(session, [institution.id]),
     )
 
 

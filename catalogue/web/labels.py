@@ -126,6 +126,8 @@ AUDIT_ACTIONS = {
     "module.published": _l("published the module"),
     "module.archived": _l("archived the module"),
     "module.draft_discarded": _l("discarded unpublished changes"),
+    "reuse.registered": _l("registered reuse of material"),
+    "reuse.ended": _l("ended reuse of material"),
     "offering.created": _l("added a run"),
     "offering.updated": _l("changed a run"),
     "offering.deleted": _l("removed a run"),

@@ -11,6 +11,7 @@ from catalogue.db import get_session
 from catalogue.errors import NotFound
 from catalogue.i18n import LANGUAGE_COOKIE
 from catalogue.institutions import services as institutions
+from catalogue.materials import queries as materials
 from catalogue.modules import editing
 from catalogue.modules import services as modules
 from catalogue.modules.content import diff_content
@@ -69,6 +70,8 @@ def module_detail(module_id: int):
         offerings=modules.upcoming_offerings(module),
         recognitions=recognition.recognised_by(session=session, module_id=module.id),
         can_edit=can_edit_institution(actor, module.institution_id),
+        material_counts=materials.reuse_counts(session, [m.id for m in module.materials]),
+        module_reuse=materials.module_reuse_count(session, module.id),
     )
 
 
@@ -147,11 +150,15 @@ def region_detail(code: str):
     session = get_session()
     region = institutions.get_region(session=session, code=code)
     page = _published_modules(session, modules.ModuleFilter(region_codes=[code]))
+    members = [institution.id for institution in region.institutions]
     return render_template(
         "regions/detail.html",
         region=region,
         page=page,
         counts=institutions.published_module_counts(session=session),
+        reuse_count=materials.region_reuse_count(session, region.id),
+        shared=materials.reuse_of_institutions_material(session, members),
+        reused=materials.reuse_by_institutions(session, members),
     )
 
 

@@ -21,6 +21,7 @@ from catalogue.csv_safety import safe_cell
 from catalogue.db import get_session
 from catalogue.errors import Conflict, InvalidInput, PermissionDenied, StaleEdit, flatten_errors
 from catalogue.institutions import services as institutions
+from catalogue.materials import queries as material_queries
 from catalogue.modules import services as modules
 from catalogue.recognition import lifecycle, notices, queries
 from catalogue.recognition import services as recognition
@@ -151,9 +152,13 @@ def comment(agreement_id: int):
 
 @bp.get("/recognition/matrix")
 def matrix():
-    """Active agreements between regions, each cell a link to its agreements."""
+    """Active agreements between regions, each cell a link to its agreements; beside it, the
+    reuse of material between regions."""
+    session = get_session()
     return render_template(
-        "recognition/matrix.html", matrix=queries.recognition_matrix(session=get_session())
+        "recognition/matrix.html",
+        matrix=queries.recognition_matrix(session=session),
+        reuse=material_queries.region_reuse_table(session=session),
     )
 
 

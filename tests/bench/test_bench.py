@@ -58,6 +58,7 @@ def test_search_benchmark_end_to_end(tmp_path):
         "queries",
         "latency",
         "edit_visible",
+        "materials",
         "throughput",
         "memory",
         "targets",
@@ -75,6 +76,11 @@ def test_search_benchmark_end_to_end(tmp_path):
     assert results["rebuild"]["seconds"] > 0
     assert results["rebuild"]["peak_rss_mib"] > 10
     assert results["check"] == {**results["check"], "differences": 0, "pending": 0}
+
+    materials = results["materials"]
+    assert materials["documents"] == materials["classes"]["all"]["hits"] > 0
+    assert all(entry["api"]["p95"] > 0 for entry in materials["classes"].values())
+    assert "Material search" in result.output
 
     classes = results["latency"]["classes"]
     assert set(classes) == set(CLASSES)

@@ -23,6 +23,7 @@ from catalogue.institutions.models import Institution
 from catalogue.modules.models import Module
 from catalogue.search import indexer
 from catalogue.search.engine import SearchRequest
+from catalogue.search.materials import material_index, rebuild_materials
 from catalogue.search.service import SearchPage, search_catalogue, search_index
 from tests.conftest import _build_seeded, _make_app
 from tests.databases import backends
@@ -40,7 +41,9 @@ def app_session(app: Flask) -> Iterator[Any]:
 def build_index(app: Flask) -> int:
     """Build the app's search index from its database (what `catalogue search rebuild` does)."""
     with app_session(app) as session:
-        return indexer.rebuild(session, search_index(), processes=1)
+        count = indexer.rebuild(session, search_index(), processes=1)
+        rebuild_materials(session, material_index())
+        return count
 
 
 def search(app: Flask, text: str = "", *, today: date | None = None, **options) -> SearchPage:

@@ -16,6 +16,7 @@ STORE_MODULES = [
     Path("catalogue/search/analysis.py"),
     Path("catalogue/search/highlighting.py"),
     Path("catalogue/search/index_schema.py"),
+    Path("catalogue/search/materials_store.py"),
     Path("catalogue/search/reader.py"),
     Path("catalogue/search/spelling.py"),
     Path("catalogue/search/store.py"),

@@ -19,7 +19,7 @@ from catalogue.accounts.permissions import SYSTEM
 from catalogue.cli import main
 from catalogue.institutions import services as institutions
 from catalogue.modules import editing
-from catalogue.modules.models import Module
+from catalogue.modules.models import Material, Module
 from catalogue.search import engine, indexer
 from catalogue.search.engine import SearchRequest
 from catalogue.search.query import parse_query
@@ -62,6 +62,17 @@ def _outbox(app) -> tuple[int, int]:
 def _status(app, module_id: int) -> str:
     with app_session(app) as session:
         return session.scalar(select(Module.status).where(Module.id == module_id))
+
+
+def _material_ids(app, module_id: int) -> list[int]:
+    with app_session(app) as session:
+        return list(session.scalars(select(Material.id).where(Material.module_id == module_id)))
+
+
+def _found_material_ids(app, text: str) -> set[int]:
+    """Material the node's finder finds for `text` (the finder drains first, like search)."""
+    body = app.test_client().get("/api/v1/materials", query_string={"q": text, "page_size": 100})
+    return {item["id"] for item in body.get_json()["items"]}
 
 
 def _give_unique_title(app, module_id: int, code: str) -> None:
@@ -130,10 +141,13 @@ def test_a_crash_after_the_commit_is_caught_up_and_check_then_finds_no_differenc
     assert module_id not in _indexed_ids(world_app)
 
     # `check` reports the difference and fails, and changes nothing itself.
+    material_ids = _material_ids(world_app, module_id)
     for _ in range(2):
         result = _cli(world_app, "search", "check")
         assert result.exit_code == 1, result.output
         assert f"module {module_id}: published but missing from the index" in result.output
+        for material_id in material_ids:
+            assert f"material {material_id}: published material missing" in result.output
         assert "waiting in the outbox" in result.output
         assert _outbox(world_app) == (latest, applied)
         assert module_id not in _indexed_ids(world_app)
@@ -157,6 +171,7 @@ def test_a_crash_after_the_commit_is_caught_up_and_check_then_finds_no_differenc
     assert "The index matches the database." in result.output
     assert found_ids(world_app, "ultrasoon vacuümkamers")[:1] == [module_id]
     assert module_id in found_ids(world_app, UNIQUE_TITLE)
+    assert set(material_ids) <= _found_material_ids(world_app, UNIQUE_TITLE)
 
 
 def test_two_nodes_with_their_own_index_follow_one_database(world_app_factory):
@@ -174,7 +189,10 @@ def test_two_nodes_with_their_own_index_follow_one_database(world_app_factory):
     with app_session(node_a) as session:
         editing.publish_module(session=session, actor=actor_of(session, EDITOR_A), module_id=draft)
     assert draft not in _indexed_ids(node_b)
-    assert _cli(node_b, "search", "check").exit_code == 1
+    result = _cli(node_b, "search", "check")
+    assert result.exit_code == 1
+    for material_id in _material_ids(node_a, draft):
+        assert f"material {material_id}: published material missing" in result.output
 
     result = _cli(node_b, "search", "drain")
     assert result.exit_code == 0 and "Applied 0 " not in result.output, result.output
@@ -192,6 +210,9 @@ def test_two_nodes_with_their_own_index_follow_one_database(world_app_factory):
     assert draft in found_ids(node_a, "A-DRAFT")
 
     assert published not in found_ids(node_b, "A-PUB")
+    for material_id in _material_ids(node_a, published):
+        assert material_id not in _found_material_ids(node_a, "A-PUB")
+    assert set(_material_ids(node_a, draft)) <= _found_material_ids(node_a, "A-DRAFT")
 
     for node in (node_a, node_b):
         result = _cli(node, "search", "check")

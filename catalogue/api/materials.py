@@ -1,0 +1,140 @@
+"""Material through the API: one material, its reuse registrations (with ETags), the finder."""
+
+from __future__ import annotations
+
+from flask import url_for
+from flask_smorest import Blueprint
+
+from catalogue.api.auth import api_actor, etag, required_base_version, writing_actor
+from catalogue.api.common import READ_ERRORS, document_errors, if_match, token_operation
+from catalogue.db import get_session
+from catalogue.materials import finder, queries, services
+from catalogue.materials.content import material_view, reuse_view
+from schemas.material_search import MaterialSearchArgsSchema, MaterialSearchResultSchema
+from schemas.materials import MaterialOutSchema, ReuseInputSchema, ReuseListSchema, ReuseOutSchema
+
+blp = Blueprint(
+    "api_materials",
+    __name__,
+    url_prefix="/api/v1",
+    description="Reusable digital material, its licences and who reuses it",
+)
+
+IF_MATCH = if_match("reuse registration")
+
+
+def _view(session, reuse) -> dict:
+    """A registration for the output schema; an ended one counts as covered (nothing to flag)."""
+    return reuse_view(reuse, covered=not reuse.is_active or queries.is_covered(session, reuse))
+
+
+def _reuse_reply(material_id: int, reuse_id: int, status: int = 200, **headers):
+    """A reuse registration as stored now, with whether it is covered, and its ETag."""
+    session = get_session()
+    session.expire_all()
+    reuse = queries.get_reuse(
+        session=session, actor=api_actor(), material_id=material_id, reuse_id=reuse_id
+    )
+    return _view(session, reuse), status, {"ETag": etag(reuse.lock_version), **headers}
+
+
+@blp.route("/materials/<id:material_id>", methods=["GET"])
+@blp.response(200, MaterialOutSchema)
+@document_errors(blp, *READ_ERRORS)
+def get_material(material_id: int):
+    """One material: licence with what it allows, attribution (TASL), module and reuse counts."""
+    session = get_session()
+    material = queries.get_material(session=session, actor=api_actor(), material_id=material_id)
+    return material_view(material, queries.reuse_counts(session, [material.id])[material.id])
+
+
+@blp.route("/materials/<id:material_id>/reuses", methods=["GET"])
+@blp.response(200, ReuseListSchema)
+@document_errors(blp, *READ_ERRORS)
+def list_reuses(material_id: int):
+    """Every reuse registration of a material, newest first, with the active counts."""
+    session = get_session()
+    material = queries.get_material(session=session, actor=api_actor(), material_id=material_id)
+    reuses = [_view(session, r) for r in queries.material_reuses(session, material.id)]
+    count = queries.reuse_counts(session, [material.id])[material.id]
+    return {"items": reuses, "institutions": count.institutions, "regions": count.regions}
+
+
+@token_operation(
+    blp,
+    "/materials/<id:material_id>/reuses",
+    "POST",
+    body=ReuseInputSchema,
+    response=ReuseOutSchema,
+    status=201,
+)
+def register_reuse(data, material_id: int):
+    """Register that an institution reuses the material (in one of its modules, or a course).
+    A closed licence without an active material-sharing agreement gets 409 with the reason."""
+    reuse = services.register_reuse(
+        session=get_session(), actor=writing_actor(), material_id=material_id, data=data
+    )
+    location = url_for("api_materials.get_reuse", material_id=material_id, reuse_id=reuse.id)
+    return _reuse_reply(material_id, reuse.id, 201, Location=location)
+
+
+@blp.route("/materials/<id:material_id>/reuses/<id:reuse_id>", methods=["GET"])
+@blp.response(200, ReuseOutSchema)
+@document_errors(blp, *READ_ERRORS)
+def get_reuse(material_id: int, reuse_id: int):
+    """One reuse registration, with its ETag for ending it."""
+    return _reuse_reply(material_id, reuse_id)
+
+
+@token_operation(
+    blp,
+    "/materials/<id:material_id>/reuses/<id:reuse_id>/end",
+    "POST",
+    response=ReuseOutSchema,
+    errors=(401, 403, 404, 409),
+    if_match=IF_MATCH,
+)
+def end_reuse(material_id: int, reuse_id: int):
+    """End a reuse registration (needs its ETag in If-Match)."""
+    actor = writing_actor()
+    reuse = queries.get_reuse(
+        session=get_session(), actor=actor, material_id=material_id, reuse_id=reuse_id
+    )
+    base = required_base_version(reuse.lock_version)
+    services.end_reuse(session=get_session(), actor=actor, reuse_id=reuse_id, base_version=base)
+    return _reuse_reply(material_id, reuse_id)
+
+
+@blp.route("/materials", methods=["GET"])
+@blp.arguments(MaterialSearchArgsSchema, location="query", as_kwargs=False)
+@blp.response(200, MaterialSearchResultSchema)
+@document_errors(blp, 400, 422)
+def find_material(args):
+    """Search published material (title, description, authors, module and unit) with facets:
+    licence (and `open_licence=yes` for every open licence), type, format, language, sector,
+    level, competency, region, institution, reused. Counts per facet value use the filters of
+    the other facets (OR within a facet, AND across facets)."""
+    found = finder.find_material(session=get_session(), args=args)
+    result = found.result
+    items = [
+        {
+            **{k: hit[k] for k in ("id", "title", "description", "url", "authors", "licence")},
+            **{k: hit[k] for k in ("material_type", "format", "language", "module_id")},
+            "module_title": hit["module_title"],
+            "institution": hit["institution"],
+            "region": hit["region"],
+            "reused_by_institutions": hit["reused_by"],
+            "page": url_for("materials.material_detail", material_id=hit["id"], _external=True),
+        }
+        for hit in result.items
+    ]
+    return {
+        "searched_for": result.searched,
+        "corrected_from": result.corrected_from,
+        "total": result.total,
+        "page": result.page,
+        "page_size": result.page_size,
+        "pages": result.pages,
+        "items": items,
+        "facets": {name: [vars(v) for v in values] for name, values in found.facets.items()},
+    }

@@ -1,0 +1,1 @@
+"""Reusable digital material: licences explained, reuse registrations, the finder and OAI-PMH."""

@@ -1,0 +1,74 @@
+"""Material and reuse registrations at the boundary: input of a registration, output shapes."""
+
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from catalogue.vocabularies import Licence, MaterialType, ReuseStatus, TeachingLanguage
+from schemas.common import BaseSchema, Text
+
+
+class ReuseInputSchema(BaseSchema):
+    """Register that an institution reuses a material: in one of its modules or in a course."""
+
+    institution_id = fields.Integer(required=True, strict=False, validate=validate.Range(min=1))
+    module_id = fields.Integer(
+        load_default=None, allow_none=True, strict=False, validate=validate.Range(min=1)
+    )
+    course = Text(max_length=200, load_default="")
+    note = Text(max_length=1000, multiline=True, load_default="")
+
+
+class ReuseOutSchema(BaseSchema):
+    id = fields.Integer()
+    material_id = fields.Integer()
+    institution = fields.String()
+    institution_name = fields.String()
+    region = fields.String()
+    module_id = fields.Integer(allow_none=True)
+    course = fields.String()
+    note = fields.String()
+    agreement_id = fields.Integer(allow_none=True)
+    status = fields.String(validate=validate.OneOf(ReuseStatus.values()))
+    covered = fields.Boolean(
+        metadata={"description": "False when a closed licence is no longer covered by an agreement"}
+    )
+    created_at = fields.DateTime()
+    ended_at = fields.DateTime(allow_none=True)
+
+
+class ReuseListSchema(BaseSchema):
+    items = fields.List(fields.Nested(ReuseOutSchema))
+    institutions = fields.Integer()
+    regions = fields.Integer()
+
+
+class LicenceOutSchema(BaseSchema):
+    code = fields.String(validate=validate.OneOf(Licence.values()))
+    label = fields.String()
+    url = fields.String()
+    open = fields.Boolean()
+    share = fields.Boolean()
+    adapt = fields.Boolean()
+    commercial = fields.Boolean()
+
+
+class MaterialOutSchema(BaseSchema):
+    id = fields.Integer()
+    title = fields.String()
+    description = fields.String()
+    url = fields.String()
+    material_type = fields.String(validate=validate.OneOf(MaterialType.values()))
+    format = fields.String()
+    language = fields.String(validate=validate.OneOf(TeachingLanguage.values()))
+    authors = fields.String()
+    licence = fields.Nested(LicenceOutSchema)
+    attribution = fields.String()
+    module_id = fields.Integer()
+    module_code = fields.String()
+    module_title = fields.String()
+    unit_code = fields.String(allow_none=True)
+    institution = fields.String()
+    region = fields.String()
+    reused_by_institutions = fields.Integer()
+    reused_in_regions = fields.Integer()
