@@ -76,6 +76,12 @@ CHECKS = [
 # A write to an existing resource without If-Match is answered 428 Precondition Required
 # (RFC 6585, as docs/api.md documents); schemathesis' default list lacks that status.
 MISSING_HEADER_STATUSES = ["400", "401", "403", "406", "415", "422", "428"]
+# Schemathesis' list of statuses that reject invalid data, plus 413: a body over the size limit
+# (a list beyond its maxItems can be) is refused before it is read.
+NEGATIVE_DATA_STATUSES = [
+    *("400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "428", "429"),
+    "5xx",
+]
 
 
 def editable_institution(app) -> str:
@@ -158,7 +164,10 @@ def _config(known: dict[str, list], *, ids_from_links: bool = False) -> schemath
                 "deterministic": True,
                 "database": "none",
             },
-            "checks": {"missing_required_header": {"expected-statuses": MISSING_HEADER_STATUSES}},
+            "checks": {
+                "missing_required_header": {"expected-statuses": MISSING_HEADER_STATUSES},
+                "negative_data_rejection": {"expected-statuses": NEGATIVE_DATA_STATUSES},
+            },
             "dictionaries": {name: {"values": values} for name, values in known.items()},
             "parameters": parameters,
         }
