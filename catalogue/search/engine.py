@@ -15,11 +15,12 @@ from __future__ import annotations
 import math
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import numpy as np
 
+from catalogue.search import run_filters
 from catalogue.search.adapter import RUN_STATUS_CODES, GenerationArrays, IndexView
 from catalogue.search.facets import FACETS, SINGLE_FACETS
 from catalogue.search.query import Concept, ParsedQuery, concept_of_word
@@ -49,6 +50,14 @@ class SearchRequest:
     price_max: float | None = None
     start_from: date | None = None
     start_until: date | None = None
+    # Run filters (catalogue.search.run_filters): all apply to one and the same run.
+    seats_min: int | None = None
+    available_only: bool = False
+    guaranteed_only: bool = False
+    near: tuple[float, float] | None = None
+    km: float | None = None
+    also_online: bool = False
+    view: str = "modules"
     sort: str = "relevance"
     page: int = 1
     page_size: int = 20
@@ -74,6 +83,10 @@ class EngineResult:
     relaxed: bool
     next_start: np.ndarray
     min_price: np.ndarray
+    # With run filters: per page document, the positions of its matching runs; in the runs
+    # view, the page's (doc number, run position, distance) and `total` counts runs.
+    matched: dict[int, list[int]] | None = None
+    runs: list[tuple[int, int, float | None]] | None = None
 
 
 class _ScoreCache:
@@ -258,33 +271,82 @@ def run(
     arrays = view.arrays()
     match = match_text(view, arrays, query)
     next_start, min_price = runs_for_day(arrays, today)
-    base = match.mask & range_mask(arrays, request, min_price, today.toordinal())
-    selected = {name: facet_mask(arrays, name, request.filters.get(name, [])) for name in FACETS}
+    on_runs = run_filters.active(request)
+    runs = run_filters.run_mask(arrays, request, today) if on_runs else None
+    # With run filters, prices and dates are run filters (applied to the same run).
+    ranges = replace(request, price_min=None, price_max=None, start_from=None, start_until=None)
+    base = match.mask & range_mask(
+        arrays, ranges if on_runs else request, min_price, today.toordinal()
+    )
+    without_runs = base.copy()
+    if runs is not None:
+        base &= run_filters.docs_with(arrays, runs.ok)
+    selected = {
+        name: None
+        if on_runs and name in run_filters.RUN_FACETS
+        else facet_mask(arrays, name, request.filters.get(name, []))
+        for name in FACETS
+    }
     final = base.copy()
     for mask in selected.values():
         if mask is not None:
             final &= mask
-    facets = {}
-    for name in FACETS:
-        others = base.copy()
-        for other, mask in selected.items():
-            if other != name and mask is not None:
-                others &= mask
-        # Few matches (a selective search): count over their doc numbers, not whole masks.
-        docs = np.flatnonzero(others)
-        facets[name] = _count(arrays, name, others, docs if len(docs) * 32 < len(others) else None)
-    docnums = np.flatnonzero(final)
-    total = len(docnums)
-    start = (request.page - 1) * request.page_size
-    page = _order(arrays, docnums, match.scores, request, next_start, start + request.page_size)
-    return EngineResult(
-        docnums=[int(d) for d in page[start : start + request.page_size]],
-        total=total,
-        facets=facets,
+    result = EngineResult(
+        docnums=[],
+        total=0,
+        facets=_facet_counts(arrays, request, today, base, without_runs, selected, on_runs),
         relaxed=match.relaxed,
         next_start=next_start,
         min_price=min_price,
     )
+    start = (request.page - 1) * request.page_size
+    if runs is not None and request.view == "runs":
+        _page_of_runs(arrays, runs, final, request, result)
+        return result
+    docnums = np.flatnonzero(final)
+    result.total = len(docnums)
+    nearest = run_filters.nearest(arrays, runs) if runs is not None else None
+    page = _order(
+        arrays, docnums, match.scores, request, next_start, start + request.page_size, nearest
+    )
+    result.docnums = [int(d) for d in page[start : start + request.page_size]]
+    if runs is not None:
+        result.matched = run_filters.matched_runs(arrays, runs, result.docnums)
+    return result
+
+
+def _facet_counts(arrays, request, today, base, without_runs, selected, on_runs):
+    """Counts of every facet, each with the filters of the other facets applied."""
+    facets = {}
+    for name in FACETS:
+        on_run_level = on_runs and name in run_filters.RUN_FACETS
+        others = (without_runs if on_run_level else base).copy()
+        for other, mask in selected.items():
+            if other != name and mask is not None:
+                others &= mask
+        if on_run_level:
+            facets[name] = run_filters.count_facet(arrays, request, name, others, today)
+            continue
+        # Few matches (a selective search): count over their doc numbers, not whole masks.
+        docs = np.flatnonzero(others)
+        facets[name] = _count(arrays, name, others, docs if len(docs) * 32 < len(others) else None)
+    return facets
+
+
+def _page_of_runs(arrays, runs, final: np.ndarray, request: SearchRequest, result) -> None:
+    """The runs view: the page's matching runs (of matching modules), counted as runs."""
+    rows = run_filters.run_rows(arrays, runs, final, request.sort)
+    start = (request.page - 1) * request.page_size
+    result.total = len(rows)
+    result.runs = [
+        (
+            int(arrays.run_docs[row]),
+            int(arrays.run_positions[row]),
+            float(runs.distance[row]) if runs.distance is not None else None,
+        )
+        for row in rows[start : start + request.page_size]
+    ]
+    result.docnums = list(dict.fromkeys(doc for doc, _pos, _km in result.runs))
 
 
 def _count(arrays: GenerationArrays, name: str, mask: np.ndarray, docs: np.ndarray | None):
@@ -309,11 +371,14 @@ def _count(arrays: GenerationArrays, name: str, mask: np.ndarray, docs: np.ndarr
     return [(v, c) for v, c in pairs if c]
 
 
-def _order(arrays, docnums, scores, request: SearchRequest, next_start, needed: int):
+def _order(arrays, docnums, scores, request: SearchRequest, next_start, needed: int, nearest):
     """The first `needed` doc numbers in the requested order."""
     if not len(docnums):
         return docnums
     published = arrays.published[docnums]
+    if request.sort == "distance" and nearest is not None:
+        order = np.lexsort((next_start[docnums], nearest[docnums]))
+        return docnums[order[:needed]]
     if request.sort == "soonest":
         primary = next_start[docnums].astype(np.int64)
         secondary = -(scores[docnums] if scores is not None else published)
