@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from catalogue.modules.runs import availability as run_availability
 from catalogue.places import find_place
 from catalogue.vocabularies import DeliveryMode, TeachingLanguage
 
@@ -40,7 +41,6 @@ RUN_DTYPE = np.dtype(
         ("guaranteed", "i1"),
     ]
 )
-FEW_PLACES = 3
 
 
 def _code(values, value) -> int:
@@ -117,12 +117,6 @@ def run_display(o) -> dict[str, Any]:
 
 
 def availability(run: dict[str, Any], today: date) -> str:
-    """How a run can be booked today: "full", "closed" (enrolment deadline passed), "few"
-    (few places left), "open" or "planned"."""
-    if run["status"] == "full" or run.get("seats_left") == 0:
-        return "full"
-    if run.get("enrol_until") and run["enrol_until"] < today.isoformat():
-        return "closed"
-    if run.get("seats_left") is not None and run["seats_left"] <= FEW_PLACES:
-        return "few"
-    return run["status"]
+    """How a display run can be booked today (see catalogue.modules.runs.availability)."""
+    deadline = date.fromisoformat(run["enrol_until"]) if run.get("enrol_until") else None
+    return run_availability(run["status"], run.get("seats_left"), deadline, today)

@@ -13,6 +13,7 @@ from markupsafe import Markup, escape
 
 from catalogue import vocabularies
 from catalogue.i18n import LANGUAGE_COOKIE
+from catalogue.modules.runs import offering_availability
 from catalogue.web import labels
 
 
@@ -53,6 +54,9 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.globals.update(
         vocab=vocabularies, url_with=url_with, LANGUAGE_COOKIE=LANGUAGE_COOKIE
+    )
+    app.jinja_env.globals["availability_of"] = lambda offering: offering_availability(
+        offering, date.today()
     )
     app.context_processor(lambda: {"current_locale": str(get_locale())})
 

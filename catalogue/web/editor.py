@@ -264,8 +264,12 @@ def _offering_input() -> dict:
     raw.pop("csrf_token", None)
     raw.pop("lock_version", None)
     raw["price_eur"] = raw.get("price_eur", "").strip().replace(",", ".")
-    seats = raw.get("seats", "").strip()
-    raw["seats"] = int(seats) if seats.isdigit() else seats
+    for name in ("seats", "seats_left"):
+        number = raw.get(name, "").strip()
+        raw[name] = int(number) if number.isdigit() else number
+    # Unticked boxes are not sent at all.
+    raw["guaranteed"] = raw.get("guaranteed") == "true"
+    raw["confirm"] = raw.get("confirm") == "true"
     return raw
 
 
