@@ -29,11 +29,13 @@ def init_app(app: Flask) -> None:
         pages,
         recognition,
         search,
+        shortlist,
     )
 
     blueprints = (
         pages,
         search,
+        shortlist,
         recognition,
         accounts,
         editor,
