@@ -13,6 +13,7 @@ from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 from catalogue import create_app
 from catalogue.accounts.commands import tokens, users
 from catalogue.bench.load_cli import command as bench_load
+from catalogue.enquiries.commands import requests_group
 from catalogue.monitoring.commands import register as register_monitoring_commands
 from catalogue.oeapi.commands import harvest as harvest_command
 
@@ -286,6 +287,7 @@ def bench_search(**options) -> None:
 
 bench.add_command(bench_load)
 register_monitoring_commands(main)
+main.add_command(requests_group)
 
 
 # Not inside an app context: FlaskGroup would load the app before the defaults below are set.

@@ -16,6 +16,9 @@
 | CATALOGUE_METRICS_TOKEN          | none (a Bearer token that may read /metrics from anywhere) |
 | CATALOGUE_DEMO_PARTICIPATION     | false (true: with the demo accounts, seed adds demo data) |
 | CATALOGUE_PSEUDONYM_KEY          | generated once into <instance>/pseudonym_key (monitoring) |
+| CATALOGUE_SMTP_URL               | none (no e-mail is sent; e.g. smtp://mail.example.nl:25) |
+| CATALOGUE_REQUEST_RATE_LIMIT     | 5 (information requests per sender per hour) |
+| CATALOGUE_REQUEST_RETENTION_DAYS | 180 (days an information request is kept) |
 """
 
 from __future__ import annotations
@@ -63,6 +66,9 @@ def configure(app: Flask, overrides: dict | None) -> None:
         LOGIN_LOCKOUT=timedelta(minutes=15),
         DEMO_ACCOUNTS=False,
         DEMO_PARTICIPATION=False,
+        SMTP_URL=None,
+        REQUEST_RATE_LIMIT=5,
+        REQUEST_RETENTION_DAYS=180,
         PROXY_FIX_HOPS=0,
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
         API_TITLE="Semicon catalogue API",
