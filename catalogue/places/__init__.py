@@ -5,6 +5,7 @@ process, the first time a place is looked up (about two seconds), and kept in me
 
 from __future__ import annotations
 
+import functools
 import math
 import threading
 import unicodedata
@@ -73,6 +74,7 @@ def gazetteer() -> dict[str, Place]:
         return _gazetteer
 
 
+@functools.lru_cache(maxsize=4096)
 def find_place(name: str) -> Place | None:
     """The place of a name ("Eindhoven", "Den Bosch", "'s-Gravenhage"), or None if unknown."""
     key = fold_place(name or "")
