@@ -15,13 +15,13 @@ from __future__ import annotations
 import math
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
 
 from catalogue.search import run_filters
-from catalogue.search.adapter import RUN_STATUS_CODES, GenerationArrays, IndexView
+from catalogue.search.adapter import GenerationArrays, IndexView
 from catalogue.search.facets import FACETS, SINGLE_FACETS
 from catalogue.search.query import Concept, ParsedQuery, concept_of_word
 from catalogue.search.text import STOP_WORDS, fold
@@ -32,10 +32,6 @@ FIELD_WEIGHTS = {"title": 3.0, "body": 1.0, "keys": 2.0}
 K1 = 1.2
 B = 0.75
 NO_RUN = np.iinfo(np.int32).max
-UPCOMING = np.array(
-    [RUN_STATUS_CODES["planned"], RUN_STATUS_CODES["open"], RUN_STATUS_CODES["full"]],
-    dtype=np.int8,
-)
 
 
 @dataclass
@@ -206,7 +202,9 @@ def runs_for_day(arrays: GenerationArrays, today: date) -> tuple[np.ndarray, np.
     if cached is not None:
         return cached
     size = len(arrays.live)
-    upcoming = (arrays.run_starts >= today.toordinal()) & np.isin(arrays.run_status, UPCOMING)
+    upcoming = (arrays.run_starts >= today.toordinal()) & np.isin(
+        arrays.run_status, run_filters.UPCOMING
+    )
     docs = arrays.run_docs[upcoming]
     next_start = np.full(size, NO_RUN, dtype=np.int32)
     np.minimum.at(next_start, docs, arrays.run_starts[upcoming])
@@ -232,35 +230,14 @@ def facet_mask(arrays: GenerationArrays, name: str, values: list[str]) -> np.nda
     return result
 
 
-def range_mask(arrays: GenerationArrays, request: SearchRequest, min_price, today_ordinal: int):
-    """Documents within the study load, price and start-date ranges."""
+def range_mask(arrays: GenerationArrays, request: SearchRequest):
+    """Documents within the study load range (price and start dates are run filters: see
+    catalogue.search.run_filters)."""
     mask = np.ones(len(arrays.live), dtype=bool)
     if request.study_hours_min is not None:
         mask &= arrays.study_hours >= request.study_hours_min
     if request.study_hours_max is not None:
         mask &= arrays.study_hours <= request.study_hours_max
-    if request.price_min is not None:
-        mask &= np.isfinite(min_price) & (min_price >= request.price_min)
-    if request.price_max is not None:
-        mask &= min_price <= request.price_max
-    if request.start_from is not None or request.start_until is not None:
-        mask &= _has_run_between(arrays, request, today_ordinal)
-    return mask
-
-
-def _has_run_between(arrays: GenerationArrays, request: SearchRequest, today_ordinal: int):
-    """Documents with any upcoming run starting within the requested dates (not only the
-    next run: a module whose next run is in February and another in September is found for
-    "from June")."""
-    first = max(today_ordinal, request.start_from.toordinal() if request.start_from else 0)
-    last = request.start_until.toordinal() if request.start_until else NO_RUN
-    chosen = (
-        (arrays.run_starts >= first)
-        & (arrays.run_starts <= last)
-        & np.isin(arrays.run_status, UPCOMING)
-    )
-    mask = np.zeros(len(arrays.live), dtype=bool)
-    mask[arrays.run_docs[chosen]] = True
     return mask
 
 
@@ -273,11 +250,7 @@ def run(
     next_start, min_price = runs_for_day(arrays, today)
     on_runs = run_filters.active(request)
     runs = run_filters.run_mask(arrays, request, today) if on_runs else None
-    # With run filters, prices and dates are run filters (applied to the same run).
-    ranges = replace(request, price_min=None, price_max=None, start_from=None, start_until=None)
-    base = match.mask & range_mask(
-        arrays, ranges if on_runs else request, min_price, today.toordinal()
-    )
+    base = match.mask & range_mask(arrays, request)
     without_runs = base.copy()
     if runs is not None:
         base &= run_filters.docs_with(arrays, runs.ok)
@@ -294,7 +267,7 @@ def run(
     result = EngineResult(
         docnums=[],
         total=0,
-        facets=_facet_counts(arrays, request, today, base, without_runs, selected, on_runs),
+        facets=_facet_counts(arrays, base, without_runs, selected, runs),
         relaxed=match.relaxed,
         next_start=next_start,
         min_price=min_price,
@@ -315,17 +288,17 @@ def run(
     return result
 
 
-def _facet_counts(arrays, request, today, base, without_runs, selected, on_runs):
+def _facet_counts(arrays, base, without_runs, selected, runs):
     """Counts of every facet, each with the filters of the other facets applied."""
     facets = {}
     for name in FACETS:
-        on_run_level = on_runs and name in run_filters.RUN_FACETS
+        on_run_level = runs is not None and name in run_filters.RUN_FACETS
         others = (without_runs if on_run_level else base).copy()
         for other, mask in selected.items():
             if other != name and mask is not None:
                 others &= mask
         if on_run_level:
-            facets[name] = run_filters.count_facet(arrays, request, name, others, today)
+            facets[name] = run_filters.count_facet(arrays, runs, name, others)
             continue
         # Few matches (a selective search): count over their doc numbers, not whole masks.
         docs = np.flatnonzero(others)

@@ -35,10 +35,14 @@ NO_DISTANCE = np.float32(np.inf)
 
 @dataclass
 class RunMatch:
-    """Which runs pass the run filters, and each run's distance from the place searched."""
+    """Which runs pass the run filters, and each run's distance from the place searched;
+    `base` (every filter but the run facets) and the run facets' own masks are kept for the
+    facet counts."""
 
     ok: np.ndarray
     distance: np.ndarray | None
+    base: np.ndarray
+    facets: dict[str, np.ndarray]
 
 
 def active(request) -> bool:
@@ -59,47 +63,60 @@ def active(request) -> bool:
 
 def distances(arrays: GenerationArrays, near: tuple[float, float]) -> np.ndarray:
     """Great-circle distance in km of every run from a point (inf for runs with no place)."""
+    lat, lon, cos_lat = _radians(arrays)
     lat0, lon0 = np.radians(near[0]), np.radians(near[1])
-    records = arrays.run_records
-    lat = np.radians(records["lat"].astype(np.float64))
-    lon = np.radians(records["lon"].astype(np.float64))
-    a = np.sin((lat - lat0) / 2) ** 2 + np.cos(lat0) * np.cos(lat) * np.sin((lon - lon0) / 2) ** 2
+    a = np.sin((lat - lat0) / 2) ** 2 + np.cos(lat0) * cos_lat * np.sin((lon - lon0) / 2) ** 2
     km = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(a))
     return np.where(np.isnan(km), np.inf, km).astype(np.float32)
 
 
-def run_mask(arrays: GenerationArrays, request, today: date, *, skip: str | None = None):
-    """Runs that are upcoming and pass every run filter (all but facet `skip`)."""
+def _radians(arrays: GenerationArrays):
+    """The runs' latitudes and longitudes in radians and the latitudes' cosines (per
+    generation)."""
+    cached = arrays.derived.get("run_radians")
+    if cached is None:
+        lat = np.radians(arrays.run_records["lat"].astype(np.float64))
+        lon = np.radians(arrays.run_records["lon"].astype(np.float64))
+        cached = arrays.derived["run_radians"] = (lat, lon, np.cos(lat))
+    return cached
+
+
+def run_mask(arrays: GenerationArrays, request, today: date) -> RunMatch:
+    """Runs that are upcoming and pass every run filter."""
     day = today.toordinal()
-    first = max(day, request.start_from.toordinal() if request.start_from else 0)
-    ok = (arrays.run_starts >= first) & np.isin(arrays.run_status, UPCOMING)
-    if request.start_until:
-        ok &= arrays.run_starts <= request.start_until.toordinal()
-    if request.price_min is not None:
-        ok &= arrays.run_prices >= request.price_min
-    if request.price_max is not None:
-        ok &= arrays.run_prices <= request.price_max
     records = arrays.run_records
+    first = max(day, request.start_from.toordinal() if request.start_from else 0)
+    base = (arrays.run_starts >= first) & np.isin(arrays.run_status, UPCOMING)
+    if request.start_until:
+        base &= arrays.run_starts <= request.start_until.toordinal()
+    if request.price_min is not None:
+        base &= arrays.run_prices >= request.price_min
+    if request.price_max is not None:
+        base &= arrays.run_prices <= request.price_max
     if request.seats_min:
-        ok &= records["free"] >= request.seats_min
+        base &= records["free"] >= request.seats_min
     if request.available_only:
-        ok &= (arrays.run_status != RUN_STATUS_CODES["full"]) & (records["free"] != 0)
-        ok &= (records["deadline"] == 0) | (records["deadline"] >= day)
+        base &= (arrays.run_status != RUN_STATUS_CODES["full"]) & (records["free"] != 0)
+        base &= (records["deadline"] == 0) | (records["deadline"] >= day)
     if request.guaranteed_only:
-        ok &= records["guaranteed"] != 0
-    for name, (column, values) in RUN_FACETS.items():
-        chosen = request.filters.get(name)
-        if chosen and name != skip:
-            codes = [values.index(v) for v in chosen if v in values]
-            ok &= np.isin(records[column], np.array(codes, dtype=np.int8))
+        base &= records["guaranteed"] != 0
     distance = None
     if request.near is not None:
         distance = distances(arrays, request.near)
         close = distance <= (request.km if request.km is not None else 30)
         if request.also_online:
             close |= np.isin(records["mode"], ONLINE)
-        ok &= close
-    return RunMatch(ok=ok, distance=distance)
+        base &= close
+    facets = {}
+    for name, (column, values) in RUN_FACETS.items():
+        chosen = request.filters.get(name)
+        if chosen:
+            codes = [values.index(v) for v in chosen if v in values]
+            facets[name] = np.isin(records[column], np.array(codes, dtype=np.int8))
+    ok = base.copy()
+    for mask in facets.values():
+        ok &= mask
+    return RunMatch(ok=ok, distance=distance, base=base, facets=facets)
 
 
 def docs_with(arrays: GenerationArrays, ok: np.ndarray) -> np.ndarray:
@@ -117,19 +134,21 @@ def nearest(arrays: GenerationArrays, match: RunMatch) -> np.ndarray:
     return best
 
 
-def count_facet(arrays, request, name: str, others: np.ndarray, today: date):
+def count_facet(arrays, match: RunMatch, name: str, others: np.ndarray):
     """(value, modules) of a run facet: modules in `others` with a run that passes the other
-    run filters and has the value."""
+    run filters and has the value (one pass over the runs for all values)."""
     column, values = RUN_FACETS[name]
-    ok = run_mask(arrays, request, today, skip=name).ok
-    codes = arrays.run_records[column]
-    pairs = []
-    for position, value in enumerate(values):
-        docs = np.unique(arrays.run_docs[ok & (codes == position)])
-        count = int(np.count_nonzero(others[docs])) if len(docs) else 0
-        if count:
-            pairs.append((value, count))
-    return pairs
+    ok = match.base.copy()
+    for other, mask in match.facets.items():
+        if other != name:
+            ok &= mask
+    ok &= others[arrays.run_docs]
+    codes = arrays.run_records[column][ok].astype(np.int64)
+    docs = arrays.run_docs[ok].astype(np.int64)
+    known = codes >= 0
+    pairs = np.unique(docs[known] * len(values) + codes[known])
+    counts = np.bincount(pairs % len(values), minlength=len(values))
+    return [(value, int(counts[i])) for i, value in enumerate(values) if counts[i]]
 
 
 def matched_runs(arrays, match: RunMatch, docnums: list[int]) -> dict[int, list[int]]:

@@ -1,5 +1,5 @@
-"""Runs in search results: the arguments of the run filters, and the results of the runs view
-(one line per matching run, with its module), each run with how it can be booked today."""
+"""Runs in search results: the arguments of the run filters, and each shown run with how it can
+be booked today."""
 
 from __future__ import annotations
 
@@ -33,25 +33,3 @@ def run_request_args(args: dict[str, Any]) -> dict[str, Any]:
         "view": args.get("view") or "modules",
         "sort": sort,
     }
-
-
-def run_hits(view, arrays, rows, today: date) -> list:
-    """The runs view's results: (doc number, run position, distance) as hits with one run."""
-    from catalogue.search.service import Hit
-
-    displays: dict[int, dict[str, Any]] = {}
-    hits = []
-    for docnum, position, km in rows:
-        display = displays.get(docnum) or displays.setdefault(docnum, view.stored(docnum))
-        run = with_availability(display["runs"][position], today)
-        hits.append(
-            Hit(
-                module_id=int(arrays.module_ids[docnum]),
-                display=display,
-                snippet="",
-                next_run=run,
-                runs=[run],
-                distance_km=None if km is None or km == float("inf") else round(km, 1),
-            )
-        )
-    return hits

@@ -32,7 +32,7 @@ from catalogue.search.documents import upcoming_runs
 from catalogue.search.engine import SearchRequest
 from catalogue.search.facets import FACETS
 from catalogue.search.query import parse_query, replace_words
-from catalogue.search.run_results import run_hits, run_request_args, with_availability
+from catalogue.search.run_results import run_request_args, with_availability
 from catalogue.search.vocabulary import load_thesaurus
 
 log = logging.getLogger(__name__)
@@ -254,6 +254,26 @@ def _hits(view, arrays, docnums: list[int], query, today: date, matched) -> list
                 next_run=runs[0] if runs else None,
                 runs=runs,
                 more_runs=max(0, len(runs) - 1),
+            )
+        )
+    return hits
+
+
+def run_hits(view, arrays, rows, today: date) -> list[Hit]:
+    """The runs view's results: (doc number, run position, distance) as hits with one run."""
+    displays: dict[int, dict[str, Any]] = {}
+    hits = []
+    for docnum, position, km in rows:
+        display = displays.get(docnum) or displays.setdefault(docnum, view.stored(docnum))
+        run = with_availability(display["runs"][position], today)
+        hits.append(
+            Hit(
+                module_id=int(arrays.module_ids[docnum]),
+                display=display,
+                snippet="",
+                next_run=run,
+                runs=[run],
+                distance_km=None if km is None or km == float("inf") else round(km, 1),
             )
         )
     return hits
