@@ -69,7 +69,8 @@ def test_the_editor_sets_enrolment_and_the_page_shows_it(employer_world):
     path = f"/manage/modules/{module_id}/offerings/new"
     refused = post_with_csrf(client, path, form)
     assert refused.status_code in (200, 422)
-    assert "is ongebruikelijk voor een uitvoering" in refused.text and 'name="confirm"' in refused.text
+    assert "is ongebruikelijk voor een uitvoering" in refused.text
+    assert 'name="confirm"' in refused.text
     saved = post_with_csrf(client, path, {**form, "confirm": "true"})
     assert saved.status_code == 302, saved.text[:2000]
     page = client.get(f"/modules/{module_id}?lang=en").text
