@@ -14,6 +14,7 @@ from catalogue import create_app
 from catalogue.accounts.commands import tokens, users
 from catalogue.bench.load_cli import command as bench_load
 from catalogue.bench.options import results_options
+from catalogue.enquiries.commands import requests_group
 from catalogue.monitoring.commands import register as register_monitoring_commands
 from catalogue.oeapi.commands import harvest as harvest_command
 
@@ -356,6 +357,7 @@ def bench_search(**options) -> None:
 
 bench.add_command(bench_load)
 register_monitoring_commands(main)
+main.add_command(requests_group)
 
 
 # Not inside an app context: FlaskGroup would load the app before the defaults below are set.

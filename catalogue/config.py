@@ -19,6 +19,9 @@
 | CATALOGUE_OAI_IDENTIFIER_PREFIX  | semicon-catalogus.nl (part of OAI ids; keep it) |
 | CATALOGUE_OAI_ADMIN_EMAIL        | beheer@semicon-catalogus.nl (Identify's adminEmail) |
 | CATALOGUE_OAI_PAGE_SIZE          | 100 (records per OAI-PMH response before a resumption token) |
+| CATALOGUE_SMTP_URL               | none (no e-mail is sent; e.g. smtp://mail.example.nl:25) |
+| CATALOGUE_REQUEST_RATE_LIMIT     | 5 (information requests per sender per hour) |
+| CATALOGUE_REQUEST_RETENTION_DAYS | 180 (days an information request is kept) |
 """
 
 from __future__ import annotations
@@ -70,6 +73,9 @@ def configure(app: Flask, overrides: dict | None) -> None:
         LOGIN_LOCKOUT=timedelta(minutes=15),
         DEMO_ACCOUNTS=False,
         DEMO_PARTICIPATION=False,
+        SMTP_URL=None,
+        REQUEST_RATE_LIMIT=5,
+        REQUEST_RETENTION_DAYS=180,
         PROXY_FIX_HOPS=0,
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
         API_TITLE="Semicon catalogue API",

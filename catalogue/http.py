@@ -34,6 +34,11 @@ def init_app(app: Flask) -> None:
 
     csrf.init_app(app)
     csrf.exempt(oeapi.bp)
+    # Adding a run to or taking it off the shortlist changes only the visitor's own session
+    # list, and its buttons are on pages cached for every anonymous visitor (which must not
+    # carry one visitor's token): these two forms carry no CSRF token.
+    csrf.exempt("catalogue.web.shortlist.add")
+    csrf.exempt("catalogue.web.shortlist.remove")
     handlers = (
         (CSRFError, api_errors.http_error, page_errors.csrf_error_page),
         (HTTPException, api_errors.http_error, page_errors.http_error_page),

@@ -7,6 +7,7 @@ published versions and their hashes, the API and the seed files all use it.
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -36,7 +37,15 @@ from catalogue.vocabularies import (
     TargetGroup,
     TeachingLanguage,
 )
-from schemas.common import BaseSchema, Code, HttpUrl, Text, unique_items, vocabulary_field
+from schemas.common import (
+    BaseSchema,
+    Code,
+    EmailAddress,
+    HttpUrl,
+    Text,
+    unique_items,
+    vocabulary_field,
+)
 from schemas.common import vocabulary_list as vocab_list
 from schemas.messages import Count, Length, Range
 
@@ -220,15 +229,52 @@ class OfferingSchema(BaseSchema):
     )
     price_note = Text(max_length=300, load_default="")
     seats = fields.Integer(required=True, strict=True, validate=Range(min=0, max=100_000))
+    seats_left = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        strict=True,
+        validate=Range(min=0, max=100_000),
+        metadata={"description": "Places still free (leave out when not kept up to date)"},
+    )
     status = vocabulary_field(OfferingStatus, load_default=OfferingStatus.PLANNED)
+    enrol_url = HttpUrl(load_default="", metadata={"description": "Where to enrol"})
+    enrol_email = EmailAddress(load_default="", metadata={"description": "Whom to write to enrol"})
+    enrol_phone = Text(
+        max_length=40,
+        load_default="",
+        validate=[
+            validate.Regexp(
+                r"^\+?[0-9][0-9 ()-]{5,38}$",
+                error=_l("Must be a telephone number, e.g. 040 123 4567."),
+            )
+        ],
+        metadata={"description": "Whom to call to enrol"},
+    )
+    guaranteed = fields.Boolean(load_default=False, metadata={"description": "Certain to run"})
+    confirm = fields.Boolean(
+        load_default=False,
+        load_only=True,
+        metadata={
+            "description": "Save values that look wrong (a start more than a year ago, a price "
+            "above € 50,000, more than 1,000 seats) after checking them"
+        },
+    )
 
     @pre_load
     def _blank_dates_are_none(self, data, **_kwargs):
         if isinstance(data, dict):
             data = dict(data)
-            for key in ("enrol_from", "enrol_until"):
+            for key in ("enrol_from", "enrol_until", "seats_left"):
                 if data.get(key) == "":
                     data[key] = None
+            for key in ("enrol_url", "enrol_email", "enrol_phone"):
+                if isinstance(data.get(key), str) and not data[key].strip():
+                    data.pop(key)
+        return data
+
+    @post_load
+    def _drop_confirmation(self, data, **_kwargs):
+        data.pop("confirm", None)
         return data
 
     @validates_schema(skip_on_field_errors=False, pass_original=True)
@@ -246,5 +292,44 @@ class OfferingSchema(BaseSchema):
         city_given = bool(str(original.get("city") or "").strip())
         if data.get("delivery_mode") in ("on-campus", "hybrid", "situated") and not city_given:
             errors["city"] = [_l("Give the place for an offering that is not fully online.")]
+        seats, left = data.get("seats"), data.get("seats_left")
+        if seats is not None and left is not None and left > seats:
+            errors["seats_left"] = [_l("More places left than the run has seats.")]
+        if not data.get("confirm"):
+            for name, message in run_sanity_problems(data, date.today()).items():
+                errors.setdefault(name, []).append(message)
         if errors:
             raise ValidationError(errors)
+
+
+# Values of a run that are possible but most likely a typing error: saved only when confirmed.
+PRICE_CEILING = 50_000
+SEATS_CEILING = 1_000
+
+
+def run_sanity_problems(data: dict[str, Any], today: date) -> dict[str, str]:
+    """Field → why its value looks wrong (and how to save it anyway)."""
+    problems = {}
+    start = data.get("start_date")
+    still_to_come = data.get("status") in ("planned", "open", "full")
+    if start and still_to_come and start < today - timedelta(days=365):
+        problems["start_date"] = _l(
+            "The run starts more than a year ago but is still %(status)s: check the date, "
+            "or tick “These values are right” to save it.",
+            status=data.get("status"),
+        )
+    price = data.get("price_eur")
+    if price is not None and price > PRICE_CEILING:
+        problems["price_eur"] = _l(
+            "A price above € %(ceiling)s is unusual for a run: check the amount (cents?), or "
+            "tick “These values are right” to save it.",
+            ceiling="50.000",
+        )
+    seats = data.get("seats")
+    if seats is not None and seats > SEATS_CEILING:
+        problems["seats"] = _l(
+            "More than %(ceiling)s seats is unusual for a run: check the number, or tick "
+            "“These values are right” to save it.",
+            ceiling="1.000",
+        )
+    return problems

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from marshmallow import EXCLUDE, fields, pre_load, validate
+from marshmallow import EXCLUDE, ValidationError, fields, pre_load, validate
 
+from catalogue.places import find_place
 from catalogue.search.facets import FACETS as FACET_NAMES
-from catalogue.search.facets import SORTS
+from catalogue.search.facets import SORTS, VIEWS
 from schemas.common import BaseSchema
 from schemas.messages import Count, Length, Range
 
@@ -35,6 +36,15 @@ def _optional_float(maximum: int, description: str):
 
 def _optional_date(description: str):
     return fields.Date(load_default=None, allow_none=True, metadata={"description": description})
+
+
+def _flag(description: str):
+    return fields.Boolean(load_default=False, metadata={"description": description})
+
+
+def _known_place(value: str) -> None:
+    if value and find_place(value) is None:
+        raise ValidationError(str(_l("Unknown place: give a town or city in the Netherlands.")))
 
 
 def _required(kind=fields.String, **options):
@@ -64,9 +74,32 @@ class SearchArgsSchema(BaseSchema):
     price_max = _optional_float(10_000_000, "Lowest price of an upcoming run up to (euros)")
     start_from = _optional_date("Has an upcoming run starting on or after")
     start_until = _optional_date("Has an upcoming run starting on or before")
+    seats_min = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        validate=Range(min=1, max=1000),
+        metadata={"description": "A run with at least this many free places"},
+    )
+    available = _flag("Only runs open to enrol: not full, enrolment deadline not passed")
+    guaranteed = _flag("Only runs that are certain to run")
+    near = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=[Length(max=100), _known_place],
+        metadata={"description": "Runs in or near this place (a Dutch place name)"},
+    )
+    km = _optional_float(1000, "Distance from `near` in km (default 30)")
+    online = _flag("With `near`: also runs online")
+    view = fields.String(
+        load_default="modules",
+        validate=validate.OneOf(VIEWS, error=_l("Must be one of: {choices}.")),
+        metadata={"description": "modules, or runs: the matching runs, by start date"},
+    )
     sort = fields.String(
-        load_default="relevance",
+        load_default=None,
+        allow_none=True,
         validate=validate.OneOf(SORTS, error=_l("Must be one of: {choices}.")),
+        metadata={"description": "Default: relevance, or distance when `near` is given"},
     )
     page = fields.Integer(load_default=1, validate=Range(min=1, max=1000))
     page_size = fields.Integer(load_default=20, validate=Range(min=1, max=100))
@@ -104,10 +137,22 @@ class FacetValueSchema(BaseSchema):
 
 
 class RunSchema(BaseSchema):
+    id = fields.Integer()
+    code = fields.String()
     start = _required(metadata={"description": "ISO date"})
+    end = fields.String(metadata={"description": "ISO date"})
+    enrol_until = fields.String(allow_none=True, metadata={"description": "Enrolment deadline"})
     city = _required()
     price = _required(fields.Float)
     status = _required()
+    availability = fields.String(
+        metadata={"description": "full, closed (deadline passed), few (places left), open, planned"}
+    )
+    language = fields.String()
+    delivery_mode = fields.String()
+    seats = fields.Integer()
+    seats_left = fields.Integer(allow_none=True)
+    guaranteed = fields.Boolean(metadata={"description": "Certain to run"})
 
 
 class SearchHitSchema(BaseSchema):
@@ -125,12 +170,20 @@ class SearchHitSchema(BaseSchema):
     delivery_modes = fields.List(fields.String(), required=True)
     competencies = fields.List(fields.String(), required=True)
     snippet = _required(metadata={"description": "HTML, escaped, with <mark>"})
-    next_run = fields.Nested(RunSchema, allow_none=True, required=True)
+    next_run = fields.Nested(
+        RunSchema,
+        allow_none=True,
+        required=True,
+        metadata={"description": "With run filters: the first matching run; runs view: the run"},
+    )
+    more_runs = fields.Integer(metadata={"description": "How many more runs match"})
+    distance_km = fields.Float(allow_none=True)
     url = _required()
 
 
 class SearchResultSchema(BaseSchema):
-    total = _required(fields.Integer)
+    total = _required(fields.Integer, metadata={"description": "Modules, or runs in the runs view"})
+    view = fields.String()
     page = _required(fields.Integer)
     page_size = _required(fields.Integer)
     pages = _required(fields.Integer)

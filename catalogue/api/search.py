@@ -21,8 +21,10 @@ blp = api_blueprint("api_search", __name__, "Full-text search with facets, range
     errors=(400, 422),
 )
 def search(args):
-    """Search published modules. Counts per facet value are computed with the filters of the
-    other facets applied (OR within a facet, AND across facets)."""
+    """Search published modules, or with `view=runs` their matching runs (sorted by start
+    date). Every run filter applies to one and the same run. Counts per facet value are
+    computed with the filters of the other facets applied (OR within a facet, AND across
+    facets)."""
     page = search_catalogue(session=get_session(), request=request_from_args(args))
     items = []
     for hit in page.hits:
@@ -44,11 +46,14 @@ def search(args):
                 "competencies": d["competencies"],
                 "snippet": hit.snippet,
                 "next_run": hit.next_run,
+                "more_runs": hit.more_runs,
+                "distance_km": hit.distance_km,
                 "url": url_for("pages.module_detail", module_id=hit.module_id, _external=True),
             }
         )
     return {
         "total": page.total,
+        "view": page.request.view,
         "page": page.request.page,
         "page_size": page.request.page_size,
         "pages": page.pages,

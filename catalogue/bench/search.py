@@ -48,7 +48,16 @@ import numpy as np
 
 from catalogue.bench.materials import bench_materials, material_lines
 
-CLASSES = ("selective", "broad", "broad_all_facets", "filtered", "misspelled", "synonym")
+CLASSES = (
+    "selective",
+    "broad",
+    "broad_all_facets",
+    "filtered",
+    "misspelled",
+    "synonym",
+    "runs_view",
+    "near",
+)
 CLASS_DESCRIPTIONS = {
     "selective": "a module code or a rare word: a handful of hits",
     "broad": "one common word: a large share of the catalogue",
@@ -56,20 +65,27 @@ CLASS_DESCRIPTIONS = {
     "filtered": "facets and ranges without text",
     "misspelled": "a typo of a word from the titles (corrected by search)",
     "synonym": "words the thesaurus expands (chip, PLC, clean room ...)",
+    "runs_view": "view=runs: matching runs (not modules) by start date, with run filters",
+    "near": "near=<place>&km=<n>: runs within a distance, sorted by distance",
 }
 # The share of each class in the throughput mix.
 THROUGHPUT_MIX = {
-    "selective": 0.30,
+    "selective": 0.25,
     "broad": 0.15,
     "broad_all_facets": 0.15,
-    "filtered": 0.15,
+    "filtered": 0.10,
     "misspelled": 0.10,
     "synonym": 0.15,
+    "runs_view": 0.05,
+    "near": 0.05,
 }
 TARGET_MODULES = 100_000
 TARGETS = {
     "selective_p95_ms": 10.0,
     "broad_all_facets_p95_ms": 100.0,
+    # The runs view and the distance filter: within the same target as filtered module search.
+    "runs_view_p95_ms": 100.0,
+    "near_p95_ms": 100.0,
     "rebuild_seconds": 90.0,
     "edit_visible_ms": 1000.0,
 }
@@ -687,7 +703,33 @@ def build_queries(catalogue, *, today: date) -> dict[str, list[Query]]:
 
     for text in SYNONYM_QUERIES:
         add("synonym", text, [("q", text)])
+    _add_run_queries(add, today)
     return queries
+
+
+def _add_run_queries(add, today: date) -> None:
+    """The runs view and the distance filter: what an employer scans."""
+    soon = (today + timedelta(days=90)).isoformat()
+    window = [("start_from", today.isoformat()), ("start_until", soon)]
+    runs = [
+        [],
+        window,
+        [*window, ("language", "nld"), ("price_max", "2000"), ("seats_min", "5")],
+        [("q", "onderhoud"), ("sector", "mbo"), ("available", "true")],
+        [("q", "cleanroom"), ("delivery_mode", "on-campus"), ("guaranteed", "true")],
+    ]
+    for params in runs:
+        label = "&".join(f"{k}={v}" for k, v in params) or "(all runs)"
+        add("runs_view", label, [("view", "runs"), *params])
+    near = [
+        [("near", "Eindhoven"), ("km", "30")],
+        [("near", "Delft"), ("km", "20"), ("online", "true"), *window],
+        [("near", "Enschede"), ("km", "50"), ("view", "runs")],
+        [("near", "Den Bosch"), ("km", "40"), ("q", "techniek"), ("language", "nld")],
+        [("near", "Groningen"), ("km", "25"), ("sector", "mbo"), ("view", "runs"), *window],
+    ]
+    for params in near:
+        add("near", "&".join(f"{k}={v}" for k, v in params), params)
 
 
 def percentiles(values: list[float]) -> dict[str, float]:
@@ -1069,6 +1111,8 @@ def _targets(results: dict[str, Any], modules: int) -> dict[str, Any]:
     measured = {
         "selective_p95_ms": worst_p95("selective"),
         "broad_all_facets_p95_ms": worst_p95("broad_all_facets"),
+        "runs_view_p95_ms": worst_p95("runs_view"),
+        "near_p95_ms": worst_p95("near"),
         "rebuild_seconds": results.get("rebuild", {}).get("seconds"),
         "edit_visible_ms": results.get("edit_visible", {}).get("total", {}).get("max"),
     }

@@ -815,6 +815,7 @@ def _offerings(rng, module_id: int, module_row, tags, institution, ids) -> list[
         else:
             city = rng.choice(REGION_CITIES.get(institution["region"], [institution["city"]]))
         status = _weighted(rng, RUN_STATUS_PAST if start < REFERENCE_DAY else RUN_STATUS_FUTURE)
+        seats = rng.randint(8, 40)
         ids["offering"] += 1
         now = module_row["updated_at"]
         rows.append(
@@ -831,8 +832,13 @@ def _offerings(rng, module_id: int, module_row, tags, institution, ids) -> list[
                 "language": rng.choice(tags["languages"]),
                 "price_eur": price,
                 "price_note": "",
-                "seats": rng.randint(8, 40),
+                "seats": seats,
+                "seats_left": rng.randint(0, seats) if rng.random() < 0.4 else None,
                 "status": status,
+                "enrol_url": f"https://example.nl/aanmelden/{ids['offering']}",
+                "enrol_email": "",
+                "enrol_phone": "",
+                "guaranteed": rng.random() < 0.3,
                 "lock_version": 1,
                 "created_at": now,
                 "updated_at": now,

@@ -232,6 +232,7 @@ class Offering(SQLModel, table=True):
         sa.CheckConstraint("end_date >= start_date", name="ends_after_start"),
         sa.CheckConstraint("price_eur >= 0", name="price_not_negative"),
         sa.CheckConstraint("seats >= 0", name="seats_not_negative"),
+        sa.CheckConstraint("seats_left >= 0", name="seats_left_not_negative"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -248,7 +249,14 @@ class Offering(SQLModel, table=True):
     price_eur: Decimal = Field(sa_type=sa.Numeric(10, 2))
     price_note: str = Field(default="", max_length=300)
     seats: int
+    # Places still free, when the provider keeps it up to date (None: not said).
+    seats_left: int | None = None
     status: str = Field(default=OfferingStatus.PLANNED, max_length=20)
+    # How to enrol: a web address and/or a contact; "guaranteed" is certain to run.
+    enrol_url: str = Field(default="", max_length=500)
+    enrol_email: str = Field(default="", max_length=254)
+    enrol_phone: str = Field(default="", max_length=40)
+    guaranteed: bool = False
     lock_version: int = Field(default=1, sa_column=_lock_column("offering"))
     created_at: datetime = created_at_field()
     updated_at: datetime = updated_at_field()

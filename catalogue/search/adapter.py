@@ -21,8 +21,8 @@ from __future__ import annotations
 from catalogue.search.analysis import CatalogueTokenizer, TermCounts
 from catalogue.search.arrays import GenerationArrays
 from catalogue.search.highlighting import highlight_snippet
-from catalogue.search.index_schema import RUN_STATUS_CODES
 from catalogue.search.reader import IndexView, SegmentGone
+from catalogue.search.run_columns import RUN_STATUS_CODES
 from catalogue.search.store import IndexBusy, SearchIndex
 from catalogue.search.whoosh_patches import apply as apply_whoosh_patches
 from catalogue.search.writer import IndexWriter

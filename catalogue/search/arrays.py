@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from catalogue.search.index_schema import CODED_FACETS, ID_FACETS, RECOGNISED_BITS, TAG_BITS
+from catalogue.search.run_columns import RUN_DTYPE
 
 
 @dataclass
@@ -42,6 +43,10 @@ class SegmentData:
     run_starts: np.ndarray
     run_prices: np.ndarray
     run_status: np.ndarray
+    # Every run's whole record (catalogue.search.run_columns.RUN_DTYPE) and its position
+    # among its document's runs: what the run filters read.
+    run_records: np.ndarray
+    run_positions: np.ndarray
 
     def arrays(self) -> list[np.ndarray]:
         """Every array of the segment (to count its bytes)."""
@@ -64,6 +69,10 @@ class GenerationArrays:
     run_starts: np.ndarray
     run_prices: np.ndarray
     run_status: np.ndarray
+    # Every run's whole record (catalogue.search.run_columns.RUN_DTYPE) and its position
+    # among its document's runs: what the run filters read.
+    run_records: np.ndarray
+    run_positions: np.ndarray
     derived: dict[Any, Any] = field(default_factory=dict)
 
 
@@ -129,6 +138,8 @@ def generation_arrays(
         run_starts=cat("run_starts", np.int32),
         run_prices=cat("run_prices", np.float32),
         run_status=cat("run_status", np.int8),
+        run_records=cat("run_records", RUN_DTYPE),
+        run_positions=cat("run_positions", np.int16),
     )
     size = array_bytes(
         live, arrays.module_ids, arrays.study_hours, body_length, arrays.published

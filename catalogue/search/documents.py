@@ -20,6 +20,7 @@ from sqlmodel import Session
 
 from catalogue.institutions.models import Institution, Region
 from catalogue.modules.models import LearningUnit, Material, Module, ModuleTag, Offering
+from catalogue.search.run_columns import run_display, run_values
 from catalogue.search.text import language_of
 from catalogue.signals import search_document_extras
 from catalogue.vocabularies import Licence, ModuleStatus, OfferingStatus, study_load_in_ec
@@ -76,11 +77,19 @@ def _build_chunk(session: Session, ids: list[int]) -> Iterator[dict[str, Any]]:
         session,
         Offering,
         [
+            Offering.id,
+            Offering.code,
             Offering.start_date,
+            Offering.end_date,
+            Offering.enrol_until,
             Offering.city,
             Offering.price_eur,
             Offering.status,
             Offering.delivery_mode,
+            Offering.language,
+            Offering.seats,
+            Offering.seats_left,
+            Offering.guaranteed,
         ],
         found,
         order=[Offering.start_date, Offering.id],
@@ -172,9 +181,9 @@ def _document(row, tags, units, materials, offerings, extras) -> dict[str, Any]:
         "micro_credential": bool(row.micro_credential),
         "study_hours": round(hours, 2),
         "published": int(row.published_at.timestamp()) if row.published_at else 0,
-        # Every run that is not cancelled: (start day, price, status); "upcoming" is decided
-        # when searching, so that the document does not change with the date.
-        "runs": [(o.start_date.toordinal(), float(o.price_eur), o.status) for o in runs],
+        # Every run that is not cancelled (see catalogue.search.run_columns); "upcoming" is
+        # decided when searching, so that the document does not change with the date.
+        "runs": [run_values(o) for o in runs],
         "display": _display(row, tags, runs, language),
     }
     document["fingerprint"] = fingerprint(document)
@@ -237,15 +246,7 @@ def _display(row, tags, runs, language: str) -> dict[str, Any]:
         "languages": tags.get("languages", []),
         "delivery_modes": tags.get("delivery_modes", []),
         "competencies": tags.get("competencies", []),
-        "runs": [
-            {
-                "start": o.start_date.isoformat(),
-                "city": o.city,
-                "price": float(o.price_eur),
-                "status": o.status,
-            }
-            for o in runs
-        ],
+        "runs": [run_display(o) for o in runs],
         "snippet_source": "\n".join([row.summary, row.description])[:SNIPPET_SOURCE_CHARS],
     }
 

@@ -18,7 +18,8 @@ from datetime import date
 
 import numpy as np
 
-from catalogue.search.adapter import RUN_STATUS_CODES, GenerationArrays, IndexView
+from catalogue.search import run_filters
+from catalogue.search.adapter import GenerationArrays, IndexView
 from catalogue.search.facets import FACETS, SINGLE_FACETS
 from catalogue.search.query import ParsedQuery, concept_of_word
 from catalogue.search.ranking import (
@@ -30,10 +31,6 @@ from catalogue.search.text import STOP_WORDS, fold
 from catalogue.search.vocabulary import Thesaurus
 
 NO_RUN = np.iinfo(np.int32).max
-UPCOMING = np.array(
-    [RUN_STATUS_CODES["planned"], RUN_STATUS_CODES["open"], RUN_STATUS_CODES["full"]],
-    dtype=np.int8,
-)
 
 
 @dataclass
@@ -48,6 +45,14 @@ class SearchRequest:
     price_max: float | None = None
     start_from: date | None = None
     start_until: date | None = None
+    # Run filters (catalogue.search.run_filters): all apply to one and the same run.
+    seats_min: int | None = None
+    available_only: bool = False
+    guaranteed_only: bool = False
+    near: tuple[float, float] | None = None
+    km: float | None = None
+    also_online: bool = False
+    view: str = "modules"
     sort: str = "relevance"
     page: int = 1
     page_size: int = 20
@@ -64,6 +69,10 @@ class EngineResult:
     relaxed: bool
     next_start: np.ndarray
     min_price: np.ndarray
+    # With run filters: per page document, the positions of its matching runs; in the runs
+    # view, the page's (doc number, run position, distance) and `total` counts runs.
+    matched: dict[int, list[int]] | None = None
+    runs: list[tuple[int, int, float | None]] | None = None
 
 
 def runs_for_day(arrays: GenerationArrays, today: date) -> tuple[np.ndarray, np.ndarray]:
@@ -73,7 +82,9 @@ def runs_for_day(arrays: GenerationArrays, today: date) -> tuple[np.ndarray, np.
     if cached is not None:
         return cached
     size = len(arrays.live)
-    upcoming = (arrays.run_starts >= today.toordinal()) & np.isin(arrays.run_status, UPCOMING)
+    upcoming = (arrays.run_starts >= today.toordinal()) & np.isin(
+        arrays.run_status, run_filters.UPCOMING
+    )
     docs = arrays.run_docs[upcoming]
     next_start = np.full(size, NO_RUN, dtype=np.int32)
     np.minimum.at(next_start, docs, arrays.run_starts[upcoming])
@@ -99,35 +110,14 @@ def facet_mask(arrays: GenerationArrays, name: str, values: list[str]) -> np.nda
     return result
 
 
-def range_mask(arrays: GenerationArrays, request: SearchRequest, min_price, today_ordinal: int):
-    """Documents within the study load, price and start-date ranges."""
+def range_mask(arrays: GenerationArrays, request: SearchRequest):
+    """Documents within the study load range (price and start dates are run filters: see
+    catalogue.search.run_filters)."""
     mask = np.ones(len(arrays.live), dtype=bool)
     if request.study_hours_min is not None:
         mask &= arrays.study_hours >= request.study_hours_min
     if request.study_hours_max is not None:
         mask &= arrays.study_hours <= request.study_hours_max
-    if request.price_min is not None:
-        mask &= np.isfinite(min_price) & (min_price >= request.price_min)
-    if request.price_max is not None:
-        mask &= min_price <= request.price_max
-    if request.start_from is not None or request.start_until is not None:
-        mask &= _has_run_between(arrays, request, today_ordinal)
-    return mask
-
-
-def _has_run_between(arrays: GenerationArrays, request: SearchRequest, today_ordinal: int):
-    """Documents with any upcoming run starting within the requested dates (not only the
-    next run: a module whose next run is in February and another in September is found for
-    "from June")."""
-    first = max(today_ordinal, request.start_from.toordinal() if request.start_from else 0)
-    last = request.start_until.toordinal() if request.start_until else NO_RUN
-    chosen = (
-        (arrays.run_starts >= first)
-        & (arrays.run_starts <= last)
-        & np.isin(arrays.run_status, UPCOMING)
-    )
-    mask = np.zeros(len(arrays.live), dtype=bool)
-    mask[arrays.run_docs[chosen]] = True
     return mask
 
 
@@ -138,33 +128,78 @@ def run(
     arrays = view.arrays()
     match = match_text(view, arrays, query)
     next_start, min_price = runs_for_day(arrays, today)
-    base = match.mask & range_mask(arrays, request, min_price, today.toordinal())
-    selected = {name: facet_mask(arrays, name, request.filters.get(name, [])) for name in FACETS}
+    on_runs = run_filters.active(request)
+    runs = run_filters.run_mask(arrays, request, today) if on_runs else None
+    base = match.mask & range_mask(arrays, request)
+    without_runs = base.copy()
+    if runs is not None:
+        base &= run_filters.docs_with(arrays, runs.ok)
+    selected = {
+        name: None
+        if on_runs and name in run_filters.RUN_FACETS
+        else facet_mask(arrays, name, request.filters.get(name, []))
+        for name in FACETS
+    }
     final = base.copy()
     for mask in selected.values():
         if mask is not None:
             final &= mask
-    facets = {}
-    for name in FACETS:
-        others = base.copy()
-        for other, mask in selected.items():
-            if other != name and mask is not None:
-                others &= mask
-        # Few matches (a selective search): count over their doc numbers, not whole masks.
-        docs = np.flatnonzero(others)
-        facets[name] = _count(arrays, name, others, docs if len(docs) * 32 < len(others) else None)
-    docnums = np.flatnonzero(final)
-    total = len(docnums)
-    start = (request.page - 1) * request.page_size
-    page = _order(arrays, docnums, match.scores, request, next_start, start + request.page_size)
-    return EngineResult(
-        docnums=[int(d) for d in page[start : start + request.page_size]],
-        total=total,
-        facets=facets,
+    result = EngineResult(
+        docnums=[],
+        total=0,
+        facets=_facet_counts(arrays, base, without_runs, selected, runs),
         relaxed=match.relaxed,
         next_start=next_start,
         min_price=min_price,
     )
+    start = (request.page - 1) * request.page_size
+    if runs is not None and request.view == "runs":
+        _page_of_runs(arrays, runs, final, request, result)
+        return result
+    docnums = np.flatnonzero(final)
+    result.total = len(docnums)
+    nearest = run_filters.nearest(arrays, runs) if runs is not None else None
+    page = _order(
+        arrays, docnums, match.scores, request, next_start, start + request.page_size, nearest
+    )
+    result.docnums = [int(d) for d in page[start : start + request.page_size]]
+    if runs is not None:
+        result.matched = run_filters.matched_runs(arrays, runs, result.docnums)
+    return result
+
+
+def _facet_counts(arrays, base, without_runs, selected, runs):
+    """Counts of every facet, each with the filters of the other facets applied."""
+    facets = {}
+    for name in FACETS:
+        on_run_level = runs is not None and name in run_filters.RUN_FACETS
+        others = (without_runs if on_run_level else base).copy()
+        for other, mask in selected.items():
+            if other != name and mask is not None:
+                others &= mask
+        if on_run_level:
+            facets[name] = run_filters.count_facet(arrays, runs, name, others)
+            continue
+        # Few matches (a selective search): count over their doc numbers, not whole masks.
+        docs = np.flatnonzero(others)
+        facets[name] = _count(arrays, name, others, docs if len(docs) * 32 < len(others) else None)
+    return facets
+
+
+def _page_of_runs(arrays, runs, final: np.ndarray, request: SearchRequest, result) -> None:
+    """The runs view: the page's matching runs (of matching modules), counted as runs."""
+    rows = run_filters.run_rows(arrays, runs, final, request.sort)
+    start = (request.page - 1) * request.page_size
+    result.total = len(rows)
+    result.runs = [
+        (
+            int(arrays.run_docs[row]),
+            int(arrays.run_positions[row]),
+            float(runs.distance[row]) if runs.distance is not None else None,
+        )
+        for row in rows[start : start + request.page_size]
+    ]
+    result.docnums = list(dict.fromkeys(doc for doc, _pos, _km in result.runs))
 
 
 def _count(arrays: GenerationArrays, name: str, mask: np.ndarray, docs: np.ndarray | None):
@@ -189,11 +224,14 @@ def _count(arrays: GenerationArrays, name: str, mask: np.ndarray, docs: np.ndarr
     return [(v, c) for v, c in pairs if c]
 
 
-def _order(arrays, docnums, scores, request: SearchRequest, next_start, needed: int):
+def _order(arrays, docnums, scores, request: SearchRequest, next_start, needed: int, nearest):
     """The first `needed` doc numbers in the requested order."""
     if not len(docnums):
         return docnums
     published = arrays.published[docnums]
+    if request.sort == "distance" and nearest is not None:
+        order = np.lexsort((next_start[docnums], nearest[docnums]))
+        return docnums[order[:needed]]
     if request.sort == "soonest":
         primary = next_start[docnums].astype(np.int64)
         secondary = -(scores[docnums] if scores is not None else published)

@@ -15,4 +15,5 @@ MULTI_FACETS = (
     "flags",
 )
 FACETS = SINGLE_FACETS + MULTI_FACETS
-SORTS = ("relevance", "soonest", "newest")
+SORTS = ("relevance", "soonest", "newest", "distance")
+VIEWS = ("modules", "runs")

@@ -10,12 +10,12 @@ catalogue.search.arrays (per generation).
 from __future__ import annotations
 
 import json
-import struct
 from typing import Any
 
 from whoosh import columns, fields
 
 from catalogue.search.analysis import CatalogueTokenizer, TermCounts, stem
+from catalogue.search.run_columns import pack_runs
 from catalogue.search.vocabulary import Thesaurus
 from catalogue.vocabularies import (
     Audience,
@@ -47,11 +47,10 @@ TAG_BITS = {
 }
 # Regions where a module is recognised: bit n for the region with database id n (n < 64).
 RECOGNISED_BITS = 64
-RUN_STATUS_CODES = {"planned": 0, "open": 1, "full": 2, "completed": 3}
-RUN = struct.Struct("<ifb")  # start day (ordinal), price, status code
 # Bumped whenever the schema or the analysis changes: an index in another format is treated as
 # missing and rebuilt from the database, never read with the wrong expectations.
-INDEX_FORMAT = "5"
+# 6: learning outcomes as a field of their own, and runs packed one record each.
+INDEX_FORMAT = "6"
 
 
 def whoosh_schema(thesaurus: Thesaurus) -> fields.Schema:
@@ -119,10 +118,7 @@ def field_values(document: dict[str, Any]) -> dict[str, Any]:
         "study_hours": float(document["study_hours"]),
         "published": int(document["published"]),
         "body_length": len(document["body"].split()),
-        "runs": b"".join(
-            RUN.pack(start, price, RUN_STATUS_CODES.get(status, 3))
-            for start, price, status in document["runs"]
-        ),
+        "runs": pack_runs(document["runs"]),
         "fingerprint": document["fingerprint"].encode("ascii"),
         "display": json.dumps(document["display"], ensure_ascii=False),
         "sector": CODED_FACETS["sector"].index(document["sector"]),

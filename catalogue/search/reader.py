@@ -29,7 +29,8 @@ from catalogue.search.arrays import (
     array_bytes,
     generation_arrays,
 )
-from catalogue.search.index_schema import RUN, word_terms
+from catalogue.search.index_schema import word_terms
+from catalogue.search.run_columns import unpack_runs
 from catalogue.search.terms import FieldTerms
 
 
@@ -149,10 +150,8 @@ class IndexView:
 def load_segment(reader) -> tuple[SegmentData, int]:
     """Everything search needs from one segment, as arrays, with their size in bytes."""
     count = reader.doc_count_all()
-    runs = list(reader.column_reader("runs")) if count else []
-    lengths = np.fromiter((len(r) // RUN.size for r in runs), dtype=np.int32, count=count)
-    packed = np.frombuffer(
-        b"".join(runs), dtype=np.dtype([("start", "<i4"), ("price", "<f4"), ("status", "i1")])
+    packed, run_docs, run_positions = unpack_runs(
+        list(reader.column_reader("runs")) if count else []
     )
     data = SegmentData(
         doc_count=count,
@@ -166,10 +165,12 @@ def load_segment(reader) -> tuple[SegmentData, int]:
         institution=_numeric_column(reader, "institution", count, np.int32),
         tags=_numeric_column(reader, "tags", count, np.uint64),
         recognised=_numeric_column(reader, "recognised", count, np.uint64),
-        run_docs=np.repeat(np.arange(count, dtype=np.int32), lengths),
+        run_docs=run_docs,
         run_starts=packed["start"].astype(np.int32),
         run_prices=packed["price"].astype(np.float32),
         run_status=packed["status"].astype(np.int8),
+        run_records=packed.copy(),
+        run_positions=run_positions,
     )
     return data, array_bytes(*data.arrays())
 

@@ -32,6 +32,7 @@ from catalogue.search.documents import upcoming_runs
 from catalogue.search.engine import SearchRequest
 from catalogue.search.facets import FACETS
 from catalogue.search.query import parse_query, replace_words
+from catalogue.search.run_results import run_request_args, with_availability
 from catalogue.search.vocabulary import load_thesaurus
 
 log = logging.getLogger(__name__)
@@ -112,6 +113,10 @@ class Hit:
     snippet: str
     next_run: dict[str, Any] | None
     runs: list[dict[str, Any]]
+    # The run this result is shown with (with run filters: the first that matched), and how
+    # many more runs match; in the runs view, the distance of the run from the place searched.
+    more_runs: int = 0
+    distance_km: float | None = None
 
 
 @dataclass
@@ -194,7 +199,10 @@ def _search(session: Session, request: SearchRequest, today: date | None) -> Sea
                 did_you_mean = corrected_text
         elif result.total == 0 and query.raw_words:
             did_you_mean = _did_you_mean(view, query, request.text)
-        hits = _hits(view, arrays, result.docnums, query, today)
+        if result.runs is not None:
+            hits = run_hits(view, arrays, result.runs, today)
+        else:
+            hits = _hits(view, arrays, result.docnums, query, today, result.matched)
         facets = _label_facets(session, result.facets, request, view.generation)
     pages = max(1, -(-result.total // request.page_size))
     return SearchPage(
@@ -234,13 +242,18 @@ def _did_you_mean(view, query, typed: str) -> str | None:
     return replace_words(typed, near) if near else None
 
 
-def _hits(view, arrays, docnums: list[int], query, today: date) -> list[Hit]:
-    """The page's results: display values, a snippet with the searched words, upcoming runs."""
+def _hits(view, arrays, docnums: list[int], query, today: date, matched) -> list[Hit]:
+    """The page's results: display values, a snippet with the searched words, and the runs
+    that matched the run filters (without run filters: the upcoming runs)."""
     marked = {w for c in query.concepts for alt in c.alternatives for w in alt}
     hits = []
     for docnum in docnums:
         display = view.stored(docnum)
-        runs = upcoming_runs(display.get("runs", []), today)
+        if matched is not None:
+            runs = [display["runs"][position] for position in matched.get(docnum, [])]
+        else:
+            runs = upcoming_runs(display.get("runs", []), today)
+        runs = [with_availability(r, today) for r in runs]
         snippet = (
             highlight_snippet(
                 display.get("snippet_source", ""), marked, language=display.get("lang", "nl")
@@ -255,6 +268,27 @@ def _hits(view, arrays, docnums: list[int], query, today: date) -> list[Hit]:
                 snippet=snippet,
                 next_run=runs[0] if runs else None,
                 runs=runs,
+                more_runs=max(0, len(runs) - 1),
+            )
+        )
+    return hits
+
+
+def run_hits(view, arrays, rows, today: date) -> list[Hit]:
+    """The runs view's results: (doc number, run position, distance) as hits with one run."""
+    displays: dict[int, dict[str, Any]] = {}
+    hits = []
+    for docnum, position, km in rows:
+        display = displays.get(docnum) or displays.setdefault(docnum, view.stored(docnum))
+        run = with_availability(display["runs"][position], today)
+        hits.append(
+            Hit(
+                module_id=int(arrays.module_ids[docnum]),
+                display=display,
+                snippet="",
+                next_run=run,
+                runs=[run],
+                distance_km=None if km is None or km == float("inf") else round(km, 1),
             )
         )
     return hits
@@ -347,7 +381,7 @@ def request_from_args(args: dict[str, Any]) -> SearchRequest:
         price_max=args.get("price_max"),
         start_from=args.get("start_from"),
         start_until=args.get("start_until"),
-        sort=args.get("sort", "relevance"),
         page=args.get("page", 1),
         page_size=args.get("page_size", 20),
+        **run_request_args(args),
     )

@@ -14,6 +14,7 @@ from markupsafe import Markup, escape
 from catalogue import clock, vocabularies
 from catalogue.http import csrf
 from catalogue.i18n import LANGUAGE_COOKIE
+from catalogue.modules.runs import offering_availability
 from catalogue.web import labels, readable
 
 
@@ -24,6 +25,7 @@ def init_app(app: Flask) -> None:
         admin,
         api_docs,
         editor,
+        enquiries,
         imports,
         materials,
         monitoring,
@@ -32,12 +34,15 @@ def init_app(app: Flask) -> None:
         passwords,
         recognition,
         search,
+        shortlist,
     )
 
     blueprints = (
         pages,
         search,
         materials,
+        shortlist,
+        enquiries,
         recognition,
         accounts,
         editor,
@@ -70,6 +75,9 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.globals.update(
         agreements_awaiting=agreements_awaiting, may_draft_agreements=may_draft_agreements
+    )
+    app.jinja_env.globals["availability_of"] = lambda offering: offering_availability(
+        offering, date.today()
     )
     app.context_processor(lambda: {"current_locale": str(get_locale())})
 

@@ -322,7 +322,11 @@ def _offering_input() -> dict:
     raw.pop("lock_version", None)
     locale = str(get_locale())
     raw["price_eur"] = number_input(raw.get("price_eur", ""), locale) or ""
-    raw["seats"] = whole_number_input(raw.get("seats", ""), locale)
+    for name in ("seats", "seats_left"):
+        raw[name] = whole_number_input(raw.get(name, ""), locale)
+    # Unticked boxes are not sent at all.
+    raw["guaranteed"] = raw.get("guaranteed") == "true"
+    raw["confirm"] = raw.get("confirm") == "true"
     return raw
 
 

@@ -93,6 +93,7 @@ def test_search_benchmark_end_to_end(tmp_path):
     broad = classes["broad"]["hits"]
     assert broad["median"] > 10 * classes["selective"]["hits"]["median"]
     assert classes["misspelled"]["corrected"] >= 1
+    assert classes["runs_view"]["hits"]["max"] > 0 and classes["near"]["hits"]["max"] > 0
 
     edit = results["edit_visible"]
     assert edit["all_found"] and len(edit["runs"]) == 5
@@ -112,6 +113,8 @@ def test_search_benchmark_end_to_end(tmp_path):
     assert set(results["targets"]["checks"]) == {
         "selective_p95_ms",
         "broad_all_facets_p95_ms",
+        "runs_view_p95_ms",
+        "near_p95_ms",
         "rebuild_seconds",
         "edit_visible_ms",
     }

@@ -101,26 +101,49 @@ def _hours():
     )
 
 
-def range_conditions(ranges: Ranges, today: date) -> list:
+# With a filter on runs (price, dates), language and mode of delivery are run filters too, and
+# every run filter applies to one and the same run.
+RUN_FACETS = {"language": run.c.language, "delivery_mode": run.c.delivery_mode}
+
+
+def on_runs(ranges: Ranges) -> bool:
+    return any(
+        v is not None
+        for v in (ranges.price_min, ranges.price_max, ranges.start_from, ranges.start_until)
+    )
+
+
+def run_conditions(
+    ranges: Ranges, filters: dict, today: date, *, skip: str | None = None, table=run
+) -> list:
+    """Conditions on one run row (joined to the module) for all run filters."""
+    r = table
+    conditions = [r.c.module_id == m.c.id, r.c.start_date >= today, r.c.status.in_(UPCOMING)]
+    if ranges.price_min is not None:
+        conditions.append(r.c.price_eur >= ranges.price_min)
+    if ranges.price_max is not None:
+        conditions.append(r.c.price_eur <= ranges.price_max)
+    if ranges.start_from is not None:
+        conditions.append(r.c.start_date >= ranges.start_from)
+    if ranges.start_until is not None:
+        conditions.append(r.c.start_date <= ranges.start_until)
+    for name in RUN_FACETS:
+        if filters.get(name) and name != skip:
+            conditions.append(r.c[RUN_FACETS[name].name].in_(filters[name]))
+    return conditions
+
+
+def range_conditions(ranges: Ranges, today: date, filters=None, *, skip=None) -> list:
     """Conditions on the module row for the ranges."""
     conditions = []
     if ranges.hours_min is not None:
         conditions.append(_hours() >= ranges.hours_min)
     if ranges.hours_max is not None:
         conditions.append(_hours() <= ranges.hours_max)
-    cheapest = sa.select(sa.func.min(run.c.price_eur)).where(_upcoming(today)).scalar_subquery()
-    if ranges.price_min is not None:
-        conditions.append(cheapest >= ranges.price_min)
-    if ranges.price_max is not None:
-        conditions.append(cheapest <= ranges.price_max)
-    if ranges.start_from is not None or ranges.start_until is not None:
-        # A module qualifies when one of its upcoming runs starts within the dates asked for.
-        window = [_upcoming(today)]
-        if ranges.start_from is not None:
-            window.append(run.c.start_date >= ranges.start_from)
-        if ranges.start_until is not None:
-            window.append(run.c.start_date <= ranges.start_until)
-        conditions.append(sa.exists().where(*window))
+    if on_runs(ranges):
+        conditions.append(
+            sa.exists().where(*run_conditions(ranges, filters or {}, today, skip=skip))
+        )
     return conditions
 
 
@@ -178,8 +201,11 @@ def facet_condition(name: str, values: list[str]):
     raise ValueError(name)
 
 
-def _base(expectation: Expectation, today: date) -> list:
-    conditions = [m.c.status == "published", *range_conditions(expectation.ranges, today)]
+def _base(expectation: Expectation, today: date, skip: str | None = None) -> list:
+    conditions = [
+        m.c.status == "published",
+        *range_conditions(expectation.ranges, today, expectation.filters, skip=skip),
+    ]
     if expectation.ids is not None:
         conditions.append(m.c.id.in_(expectation.ids or [-1]))
     return conditions
@@ -188,7 +214,9 @@ def _base(expectation: Expectation, today: date) -> list:
 def matching_ids(session, expectation: Expectation, today: date) -> set[int]:
     """Ids of the modules a search with these filters must find."""
     conditions = _base(expectation, today) + [
-        facet_condition(name, values) for name, values in expectation.filters.items() if values
+        facet_condition(name, values)
+        for name, values in expectation.filters.items()
+        if values and not (on_runs(expectation.ranges) and name in RUN_FACETS)
     ]
     return set(session.scalars(sa.select(m.c.id).select_from(MODULES).where(*conditions)))
 
@@ -196,14 +224,35 @@ def matching_ids(session, expectation: Expectation, today: date) -> set[int]:
 def expected_facets(session, expectation: Expectation, today: date) -> dict[str, dict[str, int]]:
     """{facet: {value: number of modules}} for every facet, by multi-select rules."""
     result = {}
+    runs = on_runs(expectation.ranges)
     for name in FACETS:
-        conditions = _base(expectation, today) + [
+        conditions = _base(expectation, today, skip=name) + [
             facet_condition(other, values)
             for other, values in expectation.filters.items()
-            if other != name and values
+            if other != name and values and not (runs and other in RUN_FACETS)
         ]
-        result[name] = _count(session, name, conditions)
+        if runs and name in RUN_FACETS:
+            result[name] = _count_on_runs(session, expectation, today, name, conditions)
+        else:
+            result[name] = _count(session, name, conditions)
     return result
+
+
+def _count_on_runs(session, expectation, today, name: str, conditions: list) -> dict[str, int]:
+    """Modules per value of a run facet: those with a run that passes the other run filters
+    and has the value."""
+    counted = run.alias("counted_run")
+    column = counted.c[RUN_FACETS[name].name]
+    same_run = run_conditions(
+        expectation.ranges, expectation.filters, today, skip=name, table=counted
+    )
+    rows = session.execute(
+        sa.select(column, sa.func.count(sa.distinct(m.c.id)))
+        .select_from(MODULES.join(counted, counted.c.module_id == m.c.id))
+        .where(*conditions, *same_run)
+        .group_by(column)
+    ).all()
+    return {value: number for value, number in rows if number}
 
 
 def _count(session, name: str, conditions: list) -> dict[str, int]:
