@@ -20,6 +20,11 @@ from catalogue.web import labels, readable
 
 def init_app(app: Flask) -> None:
     """Register the page blueprints and the template filters (error pages: catalogue.http)."""
+    _register_blueprints(app)
+    _register_template_helpers(app)
+
+
+def _register_blueprints(app: Flask) -> None:
     from catalogue.web import (
         accounts,
         admin,
@@ -57,6 +62,9 @@ def init_app(app: Flask) -> None:
     # Harvesters may POST their requests; there is no session or form to protect.
     app.register_blueprint(oai.bp)
     csrf.exempt(oai.bp)
+
+
+def _register_template_helpers(app: Flask) -> None:
     filters = (paragraphs, money, day, moment, number, isodate)
     app.jinja_env.filters.update({f.__name__: f for f in filters})
     app.jinja_env.globals.update(
@@ -77,7 +85,7 @@ def init_app(app: Flask) -> None:
         agreements_awaiting=agreements_awaiting, may_draft_agreements=may_draft_agreements
     )
     app.jinja_env.globals["availability_of"] = lambda offering: offering_availability(
-        offering, date.today()
+        offering, clock.today()
     )
     app.context_processor(lambda: {"current_locale": str(get_locale())})
 
