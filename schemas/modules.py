@@ -237,14 +237,14 @@ class OfferingSchema(BaseSchema):
         metadata={"description": "Places still free (leave out when not kept up to date)"},
     )
     status = vocabulary_field(OfferingStatus, load_default=OfferingStatus.PLANNED)
-    enrol_url = HttpUrl(load_default="", metadata={"description": "Where to enrol"})
+    enrol_url = HttpUrl(allow_blank=True, load_default="", metadata={"description": "Where to enrol"})
     enrol_email = EmailAddress(load_default="", metadata={"description": "Whom to write to enrol"})
     enrol_phone = Text(
         max_length=40,
         load_default="",
         validate=[
             validate.Regexp(
-                r"^\+?[0-9][0-9 ()-]{5,38}$",
+                r"^$|^\+?[0-9][0-9 ()-]{5,38}$",
                 error=_l("Must be a telephone number, e.g. 040 123 4567."),
             )
         ],

@@ -37,9 +37,10 @@ def link(method: str, path: str, **parameters: str) -> dict:
     return {"operationRef": f"#/paths/{pointer}/{method.lower()}", "parameters": parameters}
 
 
-def follow_ups(path: str, parameter: str, *targets: str) -> dict[str, dict]:
+def follow_ups(path: str, parameter: str, *targets: str, **also: str) -> dict[str, dict]:
     """Links from an answer that holds a resource (its id in the body's `id`, its ETag in the
-    header) to operations on it, each given as "Name METHOD [suffix] [if-match]"."""
+    header) to operations on it, each given as "Name METHOD [suffix] [if-match]"; `also` names
+    further parameters with their runtime expressions (e.g. the parent's id from the request)."""
     named = {}
     for target in targets:
         name, method, *rest = target.split()
@@ -72,6 +73,14 @@ def read_operation(blp, rule: str, *, response, args=None, as_kwargs=True, error
         return blp.route(rule, methods=["GET"])(view)
 
     return decorate
+
+
+def search_operation(blp, rule: str, *, args, response):
+    """Decorator of a search: its query arguments arrive whole, and a query that cannot be read
+    is answered 400 or 422 (no login is involved)."""
+    return read_operation(
+        blp, rule, args=args, as_kwargs=False, response=response, errors=(400, 422)
+    )
 
 
 def token_operation(

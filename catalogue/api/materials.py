@@ -3,24 +3,34 @@
 from __future__ import annotations
 
 from flask import url_for
-from flask_smorest import Blueprint
 
 from catalogue.api.auth import api_actor, etag, required_base_version, writing_actor
-from catalogue.api.common import READ_ERRORS, document_errors, if_match, token_operation
+from catalogue.api.common import (
+    api_blueprint,
+    follow_ups,
+    if_match,
+    read_operation,
+    search_operation,
+    token_operation,
+)
 from catalogue.db import get_session
 from catalogue.materials import finder, queries, services
 from catalogue.materials.content import material_view, reuse_view
 from schemas.material_search import MaterialSearchArgsSchema, MaterialSearchResultSchema
 from schemas.materials import MaterialOutSchema, ReuseInputSchema, ReuseListSchema, ReuseOutSchema
 
-blp = Blueprint(
-    "api_materials",
-    __name__,
-    url_prefix="/api/v1",
-    description="Reusable digital material, its licences and who reuses it",
+blp = api_blueprint(
+    "api_materials", __name__, "Reusable digital material, its licences and who reuses it"
 )
 
 IF_MATCH = if_match("reuse registration")
+AFTER_REGISTERING = follow_ups(
+    "/materials/{material_id}/reuses/{reuse_id}",
+    "reuse_id",
+    "GetReuse GET",
+    "EndReuse POST /end if-match",
+    material_id="$request.path.material_id",
+)
 
 
 def _view(session, reuse) -> dict:
@@ -38,9 +48,7 @@ def _reuse_reply(material_id: int, reuse_id: int, status: int = 200, **headers):
     return _view(session, reuse), status, {"ETag": etag(reuse.lock_version), **headers}
 
 
-@blp.route("/materials/<id:material_id>", methods=["GET"])
-@blp.response(200, MaterialOutSchema)
-@document_errors(blp, *READ_ERRORS)
+@read_operation(blp, "/materials/<id:material_id>", response=MaterialOutSchema)
 def get_material(material_id: int):
     """One material: licence with what it allows, attribution (TASL), module and reuse counts."""
     session = get_session()
@@ -48,9 +56,7 @@ def get_material(material_id: int):
     return material_view(material, queries.reuse_counts(session, [material.id])[material.id])
 
 
-@blp.route("/materials/<id:material_id>/reuses", methods=["GET"])
-@blp.response(200, ReuseListSchema)
-@document_errors(blp, *READ_ERRORS)
+@read_operation(blp, "/materials/<id:material_id>/reuses", response=ReuseListSchema)
 def list_reuses(material_id: int):
     """Every reuse registration of a material, newest first, with the active counts."""
     session = get_session()
@@ -67,6 +73,7 @@ def list_reuses(material_id: int):
     body=ReuseInputSchema,
     response=ReuseOutSchema,
     status=201,
+    follow=AFTER_REGISTERING,
 )
 def register_reuse(data, material_id: int):
     """Register that an institution reuses the material (in one of its modules, or a course).
@@ -78,9 +85,7 @@ def register_reuse(data, material_id: int):
     return _reuse_reply(material_id, reuse.id, 201, Location=location)
 
 
-@blp.route("/materials/<id:material_id>/reuses/<id:reuse_id>", methods=["GET"])
-@blp.response(200, ReuseOutSchema)
-@document_errors(blp, *READ_ERRORS)
+@read_operation(blp, "/materials/<id:material_id>/reuses/<id:reuse_id>", response=ReuseOutSchema)
 def get_reuse(material_id: int, reuse_id: int):
     """One reuse registration, with its ETag for ending it."""
     return _reuse_reply(material_id, reuse_id)
@@ -105,10 +110,9 @@ def end_reuse(material_id: int, reuse_id: int):
     return _reuse_reply(material_id, reuse_id)
 
 
-@blp.route("/materials", methods=["GET"])
-@blp.arguments(MaterialSearchArgsSchema, location="query", as_kwargs=False)
-@blp.response(200, MaterialSearchResultSchema)
-@document_errors(blp, 400, 422)
+@search_operation(
+    blp, "/materials", args=MaterialSearchArgsSchema, response=MaterialSearchResultSchema
+)
 def find_material(args):
     """Search published material (title, description, authors, module and unit) with facets:
     licence (and `open_licence=yes` for every open licence), type, format, language, sector,

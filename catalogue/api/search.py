@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import url_for
 
-from catalogue.api.common import api_blueprint, read_operation
+from catalogue.api.common import api_blueprint, search_operation
 from catalogue.db import get_session
 from catalogue.search.service import request_from_args, search_catalogue
 from schemas.search import SearchArgsSchema, SearchResultSchema
@@ -12,14 +12,7 @@ from schemas.search import SearchArgsSchema, SearchResultSchema
 blp = api_blueprint("api_search", __name__, "Full-text search with facets, ranges and sorting")
 
 
-@read_operation(
-    blp,
-    "/search",
-    args=SearchArgsSchema,
-    as_kwargs=False,
-    response=SearchResultSchema,
-    errors=(400, 422),
-)
+@search_operation(blp, "/search", args=SearchArgsSchema, response=SearchResultSchema)
 def search(args):
     """Search published modules, or with `view=runs` their matching runs (sorted by start
     date). Every run filter applies to one and the same run. Counts per facet value are
