@@ -60,7 +60,6 @@ def send_request(
     sender: str,
     limit: int,
     window: timedelta = timedelta(hours=1),
-    smtp_url: str | None = None,
 ) -> InformationRequest:
     """Store a request in the provider's inbox (and mail the provider when a mail server is
     configured); refused after `limit` requests from the same sender within `window`."""
@@ -84,8 +83,7 @@ def send_request(
         )
         session.add(stored)
         session.flush()
-    if smtp_url:
-        notify_provider(smtp_url, offering.module.institution, offering, stored)
+    notify_provider(offering.module.institution, offering, stored)
     return stored
 
 

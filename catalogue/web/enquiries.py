@@ -45,7 +45,6 @@ def request_information(offering_id: int):
                         current_app.secret_key, request.remote_addr or "unknown"
                     ),
                     limit=int(current_app.config["REQUEST_RATE_LIMIT"]),
-                    smtp_url=current_app.config.get("SMTP_URL"),
                 )
             except enquiries.TooManyRequests as exc:
                 errors, status = {"_schema": [exc.message]}, 429

@@ -17,6 +17,7 @@ from catalogue.db import get_session
 from catalogue.enquiries.models import InformationRequest
 from catalogue.enquiries.services import purge_requests
 from catalogue.model_base import utcnow
+from tests.conftest import _make_app
 from tests.factories import EDITOR_A, EDITOR_B, World, login
 
 FORM = {
@@ -119,7 +120,7 @@ class _Inbox:
         return "250 OK"
 
 
-def test_mail_goes_only_through_the_configured_server(employer_world, run_path):
+def test_mail_goes_only_through_the_configured_server(employer_world, run_path, tmp_path):
     app = employer_world.app
     _run_id, path = run_path
     handler = _Inbox()
@@ -129,15 +130,13 @@ def test_mail_goes_only_through_the_configured_server(employer_world, run_path):
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     try:
-        client = _client(app, "192.0.2.40")
         assert app.config["SMTP_URL"] is None
-        _send(client, path)
+        _send(_client(app, "192.0.2.40"), path)
         assert handler.messages == []
-        app.config["SMTP_URL"] = f"smtp://127.0.0.1:{port}"
-        try:
-            _send(client, path)
-        finally:
-            app.config["SMTP_URL"] = None
+        mailing = _make_app(
+            app.config["DATABASE_URL"], tmp_path / "index", SMTP_URL=f"smtp://127.0.0.1:{port}"
+        )
+        _send(_client(mailing, "192.0.2.41"), path)
     finally:
         controller.stop()
     [envelope] = handler.messages
