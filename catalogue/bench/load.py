@@ -255,12 +255,14 @@ def _lock_versions(app, module_ids: list[int]) -> dict[int, int]:
 
 
 def _build_index(app) -> None:
+    """The node's module and material indexes, as `catalogue search rebuild` makes them."""
     from catalogue.db import get_session
-    from catalogue.search import indexer
+    from catalogue.search import indexer, materials
     from catalogue.search.service import search_index
 
     with app.app_context():
         indexer.rebuild(get_session(), search_index(), processes=1)
+        materials.rebuild_materials(get_session(), materials.material_index())
 
 
 def _read_paths(catalogue) -> dict[str, list[str]]:
