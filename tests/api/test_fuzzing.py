@@ -17,6 +17,12 @@ Warnings schemathesis would give for this document, and why they stay:
   parties are distinct institutions and its items' providers must be providing parties, and
   it must end after it starts. Everything a single field must be (enums, lengths, patterns,
   ranges, distinct list items, URL forms) is stated, and real ids and codes are supplied below.
+- the same for the imports and reuse registrations: a spreadsheet must hold a valid workbook,
+  participation rows need a BSN that passes the eleven-test and a run code of the institution,
+  and a reuse names an institution the caller edits and one of its modules, under a licence or
+  an agreement that allows it; none of that is a property of a single field.
+- "missing test data" for a material's reuse registrations ({reuse_id}): the seed has none;
+  the stateful test reaches them through the link from registering one.
 """
 
 from __future__ import annotations
