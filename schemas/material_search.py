@@ -2,32 +2,23 @@
 
 from __future__ import annotations
 
-import re
-
 from flask_babel import lazy_gettext as _l
-from marshmallow import EXCLUDE, fields, pre_load, validate
+from marshmallow import EXCLUDE, fields, validate
 
 from catalogue.search.materials import FACETS, SORTS
 from schemas.common import BaseSchema
-from schemas.messages import Count, Length, Range
-from schemas.search import FacetValueSchema
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+from schemas.search import FacetValueSchema, QueryArgsSchema, facet_list
 
 
 def _facet_list(description: str):
-    return fields.List(
-        fields.String(validate=Length(max=100)),
-        load_default=list,
-        validate=Count(max=50),
-        metadata={"description": description},
-    )
+    return facet_list(description, max_length=100)
 
 
-class MaterialSearchArgsSchema(BaseSchema):
-    """What the finder asks for; the text is never an error (cut to 500 characters)."""
+class MaterialSearchArgsSchema(QueryArgsSchema):
+    """What the material finder asks for."""
 
-    q = fields.String(load_default="", metadata={"description": "Words to search for"})
+    LISTS = frozenset(FACETS)
+
     licence = _facet_list("NL-LOM licence value(s), e.g. cc-by-40, yes")
     open_licence = _facet_list("yes: only openly licensed material")
     material_type = _facet_list("e.g. text, video, simulation")
@@ -43,20 +34,6 @@ class MaterialSearchArgsSchema(BaseSchema):
         load_default="relevance",
         validate=validate.OneOf(SORTS, error=_l("Must be one of: {choices}.")),
     )
-    page = fields.Integer(load_default=1, validate=Range(min=1, max=1000))
-    page_size = fields.Integer(load_default=20, validate=Range(min=1, max=100))
-
-    blank_means_absent = False
-
-    @pre_load
-    def _tidy(self, data, **_kwargs):
-        if hasattr(data, "to_dict"):
-            data = {k: (data.getlist(k) if k in FACETS else data.get(k)) for k in data}
-        if self.blank_means_absent:
-            data = {k: v for k, v in data.items() if v not in ("", None, [""])}
-        if isinstance(data.get("q"), str):
-            data["q"] = _CONTROL.sub(" ", data["q"])[:500]
-        return data
 
 
 class MaterialFinderFormSchema(MaterialSearchArgsSchema):

@@ -237,7 +237,9 @@ class OfferingSchema(BaseSchema):
         metadata={"description": "Places still free (leave out when not kept up to date)"},
     )
     status = vocabulary_field(OfferingStatus, load_default=OfferingStatus.PLANNED)
-    enrol_url = HttpUrl(allow_blank=True, load_default="", metadata={"description": "Where to enrol"})
+    enrol_url = HttpUrl(
+        allow_blank=True, load_default="", metadata={"description": "Where to enrol"}
+    )
     enrol_email = EmailAddress(load_default="", metadata={"description": "Whom to write to enrol"})
     enrol_phone = Text(
         max_length=40,

@@ -16,9 +16,10 @@ from schemas.messages import Count, Length, Range
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def _facet_list(description: str):
+def facet_list(description: str, max_length: int = 60):
+    """A facet's values in the query: repeated parameters, each a short code."""
     return fields.List(
-        fields.String(validate=Length(max=60)),
+        fields.String(validate=Length(max=max_length)),
         load_default=list,
         validate=Count(max=50),
         metadata={"description": description},
@@ -52,22 +53,48 @@ def _required(kind=fields.String, **options):
     return kind(required=True, **options)
 
 
-class SearchArgsSchema(BaseSchema):
-    """What a search asks for. The text is never an error: it is cut to 500 characters and
-    control characters are dropped."""
+class QueryArgsSchema(BaseSchema):
+    """What every search's query string shares: the text, the page, and the tidying of what
+    arrived. The text is never an error: it is cut to 500 characters and control characters are
+    dropped. `LISTS` names the parameters that may be repeated."""
+
+    LISTS: frozenset[str] = frozenset()
 
     q = fields.String(load_default="", metadata={"description": "Words to search for"})
-    sector = _facet_list("mbo, hbo, wo")
-    level = _facet_list("e.g. mbo-4, bachelor")
-    region = _facet_list("Region code(s)")
-    institution = _facet_list("Institution code(s)")
-    competency = _facet_list("technology, digitalisation, collaboration")
-    delivery_mode = _facet_list("on-campus, online, hybrid, distance-learning, situated")
-    language = _facet_list("nld, eng, deu")
-    target_group = _facet_list("retraining, upskilling")
-    audience = _facet_list("e.g. employees, job-seekers")
-    recognised_in = _facet_list("Region code(s) where the module is recognised")
-    flags = _facet_list("open-material, micro-credential")
+    page = fields.Integer(load_default=1, validate=Range(min=1, max=1000))
+    page_size = fields.Integer(load_default=20, validate=Range(min=1, max=100))
+
+    # A search form sends empty fields for boxes left blank; the API takes values as given.
+    blank_means_absent = False
+
+    @pre_load
+    def _tidy(self, data, **_kwargs):
+        # Query strings arrive as MultiDicts.
+        if hasattr(data, "to_dict"):
+            data = {k: (data.getlist(k) if k in self.LISTS else data.get(k)) for k in data}
+        if self.blank_means_absent:
+            data = {k: v for k, v in data.items() if v not in ("", None, [""])}
+        if isinstance(data.get("q"), str):
+            data["q"] = _CONTROL.sub(" ", data["q"])[:500]
+        return data
+
+
+class SearchArgsSchema(QueryArgsSchema):
+    """What a module search asks for."""
+
+    LISTS = frozenset(FACET_NAMES)
+
+    sector = facet_list("mbo, hbo, wo")
+    level = facet_list("e.g. mbo-4, bachelor")
+    region = facet_list("Region code(s)")
+    institution = facet_list("Institution code(s)")
+    competency = facet_list("technology, digitalisation, collaboration")
+    delivery_mode = facet_list("on-campus, online, hybrid, distance-learning, situated")
+    language = facet_list("nld, eng, deu")
+    target_group = facet_list("retraining, upskilling")
+    audience = facet_list("e.g. employees, job-seekers")
+    recognised_in = facet_list("Region code(s) where the module is recognised")
+    flags = facet_list("open-material, micro-credential")
     hours_min = _optional_float(100_000, "Study load from (hours; 1 EC = 28 hours)")
     hours_max = _optional_float(100_000, "Study load up to (hours)")
     price_min = _optional_float(10_000_000, "Lowest price of an upcoming run from (euros)")
@@ -101,22 +128,6 @@ class SearchArgsSchema(BaseSchema):
         validate=validate.OneOf(SORTS, error=_l("Must be one of: {choices}.")),
         metadata={"description": "Default: relevance, or distance when `near` is given"},
     )
-    page = fields.Integer(load_default=1, validate=Range(min=1, max=1000))
-    page_size = fields.Integer(load_default=20, validate=Range(min=1, max=100))
-
-    # The search form sends empty fields for boxes left blank; the API takes values as given.
-    blank_means_absent = False
-
-    @pre_load
-    def _tidy(self, data, **_kwargs):
-        # Query strings arrive as MultiDicts.
-        if hasattr(data, "to_dict"):
-            data = {k: (data.getlist(k) if k in FACET_NAMES else data.get(k)) for k in data}
-        if self.blank_means_absent:
-            data = {k: v for k, v in data.items() if v not in ("", None)}
-        if isinstance(data.get("q"), str):
-            data["q"] = _CONTROL.sub(" ", data["q"])[:500]
-        return data
 
 
 class SearchFormSchema(SearchArgsSchema):
