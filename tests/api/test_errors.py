@@ -542,3 +542,11 @@ def test_a_time_without_zone_is_refused_with_a_reason(world_app):
 
     body = assert_error(response, 422)
     assert body["fields"]["query.updated_since"] == ["Give a time zone, e.g. +02:00 or Z."]
+
+
+def test_a_search_facet_code_with_a_control_character_is_422_not_a_server_error(anonymous_client):
+    """Found by fuzzing on PostgreSQL, which cannot compare text holding NUL: the code must be
+    refused at the boundary, with the parameter named, on either database."""
+    response = anonymous_client.get(f"{API}/search?region=twen%00te&institution=a%01b")
+    error = assert_error(response, 422)
+    assert {"query.region[0]", "query.institution[0]"} <= set(error["fields"])
