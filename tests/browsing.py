@@ -86,3 +86,12 @@ def check_accessibility(axe_source):
         assert not blocking, f"axe-core finds violations on {page.url}:\n{report}"
 
     return check
+
+
+def log_in(page, base_url: str, account) -> None:
+    """Log an account in through the login form and wait for its start page."""
+    page.goto(base_url + "/login")
+    page.fill("#email", account.email)
+    page.fill("#password", account.password)
+    page.locator("main button[type=submit]").click()
+    page.wait_for_url("**/manage/")

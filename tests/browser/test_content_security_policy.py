@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browsing import log_in
 from tests.factories import ADMIN, EDITOR_A, INSTITUTION_A, REGION_A, World
 
 pytestmark = pytest.mark.browser
@@ -102,17 +103,9 @@ def test_public_pages_api_and_swagger_run_without_csp_violations(csp_page, live_
     assert not found, "\n".join(found)
 
 
-def _log_in(page, live_server, account) -> None:
-    page.goto(live_server + "/login")
-    page.fill("#email", account.email)
-    page.fill("#password", account.password)
-    page.locator("main button[type=submit]").click()
-    page.wait_for_url("**/manage/")
-
-
 def test_editor_and_admin_pages_run_without_csp_violations(csp_page, live_server, world):
     module, run = world.modules["A-PUB"], world.offerings["A-PUB"]
-    _log_in(csp_page, live_server, EDITOR_A)
+    log_in(csp_page, live_server, EDITOR_A)
     for path in (
         "/manage/",
         f"/manage/institutions/{INSTITUTION_A}",
@@ -130,6 +123,6 @@ def test_editor_and_admin_pages_run_without_csp_violations(csp_page, live_server
         _visit(csp_page, live_server + path)
     csp_page.context.clear_cookies()
 
-    _log_in(csp_page, live_server, ADMIN)
+    log_in(csp_page, live_server, ADMIN)
     for path in ("/manage/admin/users", "/manage/admin/institutions/new"):
         _visit(csp_page, live_server + path)

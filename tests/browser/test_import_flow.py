@@ -9,6 +9,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
+from tests.browsing import log_in
 from tests.factories import EDITOR_A, INSTITUTION_A
 
 pytestmark = pytest.mark.browser
@@ -55,11 +56,7 @@ def _fill(template: bytes, *, bad: bool) -> bytes:
 def test_editor_imports_a_filled_in_template_after_fixing_two_rows(
     page, live_server, check_accessibility, tmp_path
 ):
-    page.goto(live_server + "/login")
-    page.fill("#email", EDITOR_A.email)
-    page.fill("#password", EDITOR_A.password)
-    page.locator("main button[type=submit]").click()
-    page.wait_for_url("**/manage/")
+    log_in(page, live_server, EDITOR_A)
     page.goto(f"{live_server}/manage/institutions/{INSTITUTION_A}")
     page.locator(f"a[href='/manage/institutions/{INSTITUTION_A}/import']").click()
     page.wait_for_url("**/import")

@@ -5,24 +5,17 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browsing import log_in
 from tests.factories import COORDINATOR_A, EDITOR_B, INSTITUTION_A, INSTITUTION_B
 
 pytestmark = pytest.mark.browser
-
-
-def _log_in(page, live_server, account) -> None:
-    page.goto(live_server + "/login")
-    page.fill("#email", account.email)
-    page.fill("#password", account.password)
-    page.locator("main button[type=submit]").click()
-    page.wait_for_url("**/manage/")
 
 
 def test_coordinator_finds_copies_and_registers_reuse(browser, live_server, check_accessibility):
     context = browser.new_context(locale="nl-NL", permissions=["clipboard-read", "clipboard-write"])
     page = context.new_page()
     page.set_default_timeout(15_000)
-    _log_in(page, live_server, COORDINATOR_A)
+    log_in(page, live_server, COORDINATOR_A)
 
     page.goto(live_server + "/materials")
     page.fill("#q", "cleanroom")
@@ -50,7 +43,7 @@ def test_coordinator_finds_copies_and_registers_reuse(browser, live_server, chec
     assert page.locator(".reuse-count").inner_text().startswith("Hergebruikt door 1 instellingen")
     page.locator("header form[action='/logout'] button").click()
 
-    _log_in(page, live_server, EDITOR_B)
+    log_in(page, live_server, EDITOR_B)
     page.goto(f"{live_server}/manage/institutions/{INSTITUTION_B}")
     reuse = page.locator("table.reuse-table")
     assert "Omscholing cleanroommonteur" in reuse.inner_text()

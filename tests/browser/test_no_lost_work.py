@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from tests.browsing import log_in
 from tests.factories import EDITOR_A, INSTITUTION_A
 
 pytestmark = pytest.mark.browser
@@ -15,11 +16,7 @@ TYPED = "Getypt vlak voor het publiceren"
 
 
 def test_publish_keeps_typing_archive_asks_and_agreements_fit_a_phone(page, live_server):
-    page.goto(live_server + "/login")
-    page.fill("#email", EDITOR_A.email)
-    page.fill("#password", EDITOR_A.password)
-    page.locator("main button[type=submit]").click()
-    page.wait_for_url("**/manage/")
+    log_in(page, live_server, EDITOR_A)
 
     page.goto(f"{live_server}/manage/institutions/{INSTITUTION_A}")
     page.locator("a", has_text="Module A-DRAFT").first.click()

@@ -9,6 +9,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from tests.api.conftest import serve
+from tests.browsing import log_in
 from tests.factories import EDITOR_A, INSTITUTION_A
 from tests.oeapi.test_harvest_failures import COURSES, foreign_endpoint
 
@@ -44,11 +45,7 @@ def _no_sideways_scrolling(page) -> bool:
 
 
 def test_an_editor_harvests_in_the_browser(page, catalogue_server, check_accessibility):
-    page.goto(catalogue_server + "/login")
-    page.fill("#email", EDITOR_A.email)
-    page.fill("#password", EDITOR_A.password)
-    page.locator("main button[type=submit]").click()
-    page.wait_for_url("**/manage/")
+    log_in(page, catalogue_server, EDITOR_A)
     page.goto(f"{catalogue_server}/manage/institutions/{INSTITUTION_A}")
     page.get_by_role("link", name="OEAPI oogsten").click()
     page.wait_for_url("**/harvest")
