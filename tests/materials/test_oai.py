@@ -1,5 +1,6 @@
 """The OAI-PMH feed: harvested by a real client (sickle) over HTTP through resumption tokens,
-validated against the OAI-PMH 2.0 schema, every protocol error, and deleted records."""
+validated against the official OAI-PMH 2.0 and oai_dc schemas, every protocol error, and deleted
+records."""
 
 from __future__ import annotations
 
@@ -26,8 +27,36 @@ PREFIX = "oai:semicon-catalogus.nl:material:"
 PAGE_SIZE = 9
 
 
-def _schema(name: str) -> etree.XMLSchema:
-    return etree.XMLSchema(etree.parse(str(SCHEMAS / name)))
+OAI_NS = "http://www.openarchives.org/OAI/2.0/"
+OAI_DC_NS = "http://www.openarchives.org/OAI/2.0/oai_dc/"
+
+
+def _schemas(**by_namespace: str) -> etree.XMLSchema:
+    """One schema set of the shipped schema files, each imported for its namespace."""
+    imports = "".join(
+        f'<xs:import namespace="{namespace}" schemaLocation="{(SCHEMAS / name).as_uri()}"/>'
+        for namespace, name in by_namespace.items()
+    )
+    driver = f'<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">{imports}</xs:schema>'
+    return etree.XMLSchema(etree.fromstring(driver))
+
+
+# The official schemas, strict: an oai_dc record inside the envelope is validated as well.
+STRICT = _schemas(**{OAI_NS: "OAI-PMH.xsd", OAI_DC_NS: "oai_dc.xsd"})
+
+
+def _lax_envelope() -> etree.XMLSchema:
+    """The official OAI-PMH schema with its metadata wildcard made lax: NL-LOM has no schema
+    file here, so `lom` records are checked against the structure of docs/materials.md instead
+    (`_assert_nl_lom`), and only their envelope against the schema."""
+    document = etree.parse(str(SCHEMAS / "OAI-PMH.xsd"))
+    xs = "{http://www.w3.org/2001/XMLSchema}"
+    metadata = document.find(f"{xs}complexType[@name='metadataType']")
+    metadata.find(f"{xs}sequence/{xs}any").set("processContents", "lax")
+    return etree.XMLSchema(document)
+
+
+LAX = _lax_envelope()
 
 
 @pytest.fixture
@@ -61,12 +90,10 @@ def _harvest(url: str, prefix: str) -> dict[int, object]:
 def test_a_harvester_gets_exactly_the_published_material_in_both_formats(world_app, served):
     expected = _published_ids(world_app)
     assert len(expected) > 3 * PAGE_SIZE, "the harvest must page through resumption tokens"
-    dc_schema = _schema("oai_dc.xsd")
     dc = _harvest(served, "oai_dc")
     assert set(dc) == expected
     for record in dc.values():
-        metadata = record.xml.find(f"{OAI}metadata")[0]
-        dc_schema.assertValid(metadata)
+        STRICT.assertValid(record.xml.find(f"{OAI}metadata")[0])
 
     lom = _harvest(served, "lom")
     assert set(lom) == expected
@@ -106,7 +133,7 @@ def _get(client, **arguments):
     response = client.get("/oai", query_string=arguments)
     assert response.status_code == 200 and response.mimetype == "text/xml"
     document = etree.fromstring(response.data)
-    _schema("OAI-PMH.xsd").assertValid(document)
+    (LAX if arguments.get("metadataPrefix") == "lom" else STRICT).assertValid(document)
     return document
 
 
