@@ -13,7 +13,13 @@ from flask_babel import lazy_gettext as _l
 
 
 class Vocabulary(StrEnum):
-    """A StrEnum with translatable labels and an optional OOAPI v5 mapping."""
+    """A StrEnum whose members carry translatable labels: `CODE = "code", _l("label")`."""
+
+    def __new__(cls, value: str, label: object = None):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member._label = value if label is None else label
+        return member
 
     @classmethod
     def values(cls) -> list[str]:
@@ -23,12 +29,13 @@ class Vocabulary(StrEnum):
     @classmethod
     def labels(cls) -> dict[str, object]:
         """Codes mapped to their (lazy, translatable) labels."""
-        return {member.value: _LABELS[cls.__name__][member.value] for member in cls}
+        return {member.value: member._label for member in cls}
 
     @classmethod
     def label(cls, code: str) -> object:
         """The translatable label of one code; the code itself when unknown."""
-        return _LABELS[cls.__name__].get(code, code)
+        member = cls._value2member_map_.get(code)
+        return code if member is None else member._label
 
     @classmethod
     def choices(cls) -> list[tuple[str, object]]:
@@ -37,113 +44,113 @@ class Vocabulary(StrEnum):
 
 
 class InstitutionKind(Vocabulary):
-    MBO_COLLEGE = "mbo-college"
-    HOGESCHOOL = "hogeschool"
-    UNIVERSITY = "university"
-    COMPANY_SCHOOL = "company-school"
-    PRIVATE_PROVIDER = "private-provider"
-    PARTNERSHIP = "partnership"
+    MBO_COLLEGE = "mbo-college", _l("mbo college (ROC)")
+    HOGESCHOOL = "hogeschool", _l("university of applied sciences (hbo)")
+    UNIVERSITY = "university", _l("research university (wo)")
+    COMPANY_SCHOOL = "company-school", _l("company training school")
+    PRIVATE_PROVIDER = "private-provider", _l("private training provider")
+    PARTNERSHIP = "partnership", _l("partnership")
 
 
 class Sector(Vocabulary):
-    MBO = "mbo"
-    HBO = "hbo"
-    WO = "wo"
+    MBO = "mbo", _l("mbo")
+    HBO = "hbo", _l("hbo")
+    WO = "wo", _l("wo")
 
 
 class Level(Vocabulary):
     """Level of a module, after OOAPI v5 `level`; each level implies an NLQF/EQF level."""
 
-    MBO_1 = "mbo-1"
-    MBO_2 = "mbo-2"
-    MBO_3 = "mbo-3"
-    MBO_4 = "mbo-4"
-    ASSOCIATE_DEGREE = "associate-degree"
-    BACHELOR = "bachelor"
-    MASTER = "master"
-    DOCTORAL = "doctoral"
-    UNDEFINED = "undefined"
+    MBO_1 = "mbo-1", _l("mbo level 1")
+    MBO_2 = "mbo-2", _l("mbo level 2")
+    MBO_3 = "mbo-3", _l("mbo level 3")
+    MBO_4 = "mbo-4", _l("mbo level 4")
+    ASSOCIATE_DEGREE = "associate-degree", _l("Associate degree")
+    BACHELOR = "bachelor", _l("bachelor")
+    MASTER = "master", _l("master")
+    DOCTORAL = "doctoral", _l("doctoral")
+    UNDEFINED = "undefined", _l("no formal level")
 
 
 class Competency(Vocabulary):
     """The three competencies the industry asks for (Twente's analysis)."""
 
-    TECHNOLOGY = "technology"
-    DIGITALISATION = "digitalisation"
-    COLLABORATION = "collaboration"
+    TECHNOLOGY = "technology", _l("technology")
+    DIGITALISATION = "digitalisation", _l("digitalisation")
+    COLLABORATION = "collaboration", _l("multidisciplinary collaboration")
 
 
 class StudyLoadUnit(Vocabulary):
-    ECTS = "ects"
-    SBU = "sbu"
-    HOUR = "hour"
-    CONTACT_TIME = "contacttime"
+    ECTS = "ects", _l("EC")
+    SBU = "sbu", _l("study hours (SBU)")
+    HOUR = "hour", _l("hours")
+    CONTACT_TIME = "contacttime", _l("contact hours")
 
 
 class DeliveryMode(Vocabulary):
-    ON_CAMPUS = "on-campus"
-    ONLINE = "online"
-    HYBRID = "hybrid"
-    DISTANCE_LEARNING = "distance-learning"
-    SITUATED = "situated"
+    ON_CAMPUS = "on-campus", _l("on campus")
+    ONLINE = "online", _l("online")
+    HYBRID = "hybrid", _l("hybrid")
+    DISTANCE_LEARNING = "distance-learning", _l("distance learning")
+    SITUATED = "situated", _l("at the workplace")
 
 
 class TeachingLanguage(Vocabulary):
     """ISO 639-2 codes, as OOAPI uses them."""
 
-    DUTCH = "nld"
-    ENGLISH = "eng"
-    GERMAN = "deu"
+    DUTCH = "nld", _l("Dutch")
+    ENGLISH = "eng", _l("English")
+    GERMAN = "deu", _l("German")
 
 
 class TargetGroup(Vocabulary):
     """The plan's two kinds of lifelong learning."""
 
-    RETRAINING = "retraining"
-    UPSKILLING = "upskilling"
+    RETRAINING = "retraining", _l("retraining")
+    UPSKILLING = "upskilling", _l("upskilling")
 
 
 class Audience(Vocabulary):
-    JOB_SEEKERS = "job-seekers"
-    LABOUR_MIGRANTS = "labour-migrants"
-    CAREER_SWITCHERS = "career-switchers"
-    EMPLOYEES = "employees"
-    ALUMNI = "alumni"
-    STUDENTS = "students"
+    JOB_SEEKERS = "job-seekers", _l("job seekers")
+    LABOUR_MIGRANTS = "labour-migrants", _l("labour migrants")
+    CAREER_SWITCHERS = "career-switchers", _l("career switchers")
+    EMPLOYEES = "employees", _l("employees")
+    ALUMNI = "alumni", _l("alumni")
+    STUDENTS = "students", _l("students")
 
 
 class ModuleStatus(Vocabulary):
-    DRAFT = "draft"
-    PUBLISHED = "published"
-    ARCHIVED = "archived"
+    DRAFT = "draft", _l("draft")
+    PUBLISHED = "published", _l("published")
+    ARCHIVED = "archived", _l("archived")
 
 
 class ComponentType(Vocabulary):
     """Kind of learning unit, after OOAPI v5 component types."""
 
-    LECTURE = "lecture"
-    PRACTICAL = "practical"
-    LAB = "lab"
-    TUTORIAL = "tutorial"
-    PROJECT = "project"
-    WORKSHOP = "workshop"
-    E_LEARNING = "e-learning"
-    WORKPLACE = "workplace"
-    TEST = "test"
+    LECTURE = "lecture", _l("lecture")
+    PRACTICAL = "practical", _l("practical")
+    LAB = "lab", _l("lab session")
+    TUTORIAL = "tutorial", _l("tutorial")
+    PROJECT = "project", _l("project")
+    WORKSHOP = "workshop", _l("workshop")
+    E_LEARNING = "e-learning", _l("e-learning")
+    WORKPLACE = "workplace", _l("workplace learning")
+    TEST = "test", _l("test")
 
 
 class Licence(Vocabulary):
     """NL-LOM copyright and licence values for digital learning material."""
 
-    CC_BY = "cc-by-40"
-    CC_BY_SA = "cc-by-sa-40"
-    CC_BY_NC = "cc-by-nc-40"
-    CC_BY_NC_SA = "cc-by-nc-sa-40"
-    CC_BY_ND = "cc-by-nd-40"
-    CC_BY_NC_ND = "cc-by-nc-nd-40"
-    CC0 = "cc0-10"
-    PUBLIC_DOMAIN = "pdm-10"
-    ALL_RIGHTS_RESERVED = "yes"
+    CC_BY = "cc-by-40", _l("CC BY 4.0")
+    CC_BY_SA = "cc-by-sa-40", _l("CC BY-SA 4.0")
+    CC_BY_NC = "cc-by-nc-40", _l("CC BY-NC 4.0")
+    CC_BY_NC_SA = "cc-by-nc-sa-40", _l("CC BY-NC-SA 4.0")
+    CC_BY_ND = "cc-by-nd-40", _l("CC BY-ND 4.0")
+    CC_BY_NC_ND = "cc-by-nc-nd-40", _l("CC BY-NC-ND 4.0")
+    CC0 = "cc0-10", _l("CC0 1.0")
+    PUBLIC_DOMAIN = "pdm-10", _l("Public domain")
+    ALL_RIGHTS_RESERVED = "yes", _l("all rights reserved")
 
     @classmethod
     def open_licences(cls) -> frozenset[str]:
@@ -156,75 +163,75 @@ class Licence(Vocabulary):
 class MaterialType(Vocabulary):
     """NL-LOM learning resource types used in the field."""
 
-    TEXT = "text"
-    VIDEO = "video"
-    SLIDES = "slides"
-    SIMULATION = "simulation"
-    EXERCISE = "exercise"
-    ASSESSMENT = "assessment"
-    LAB_MANUAL = "lab-manual"
-    E_LEARNING = "e-learning"
-    DATASET = "dataset"
-    SOFTWARE = "software"
+    TEXT = "text", _l("text")
+    VIDEO = "video", _l("video")
+    SLIDES = "slides", _l("slides")
+    SIMULATION = "simulation", _l("simulation")
+    EXERCISE = "exercise", _l("exercise")
+    ASSESSMENT = "assessment", _l("assessment")
+    LAB_MANUAL = "lab-manual", _l("lab manual")
+    E_LEARNING = "e-learning", _l("e-learning module")
+    DATASET = "dataset", _l("dataset")
+    SOFTWARE = "software", _l("software")
 
 
 class OfferingStatus(Vocabulary):
-    PLANNED = "planned"
-    OPEN = "open"
-    FULL = "full"
-    CANCELLED = "cancelled"
-    COMPLETED = "completed"
+    PLANNED = "planned", _l("planned")
+    OPEN = "open", _l("open for enrolment")
+    FULL = "full", _l("full")
+    CANCELLED = "cancelled", _l("cancelled")
+    COMPLETED = "completed", _l("completed")
 
 
 class AgreementKind(Vocabulary):
     """What a recognition agreement grants."""
 
-    EXEMPTION = "exemption"
-    CREDIT = "credit"
-    ADMISSION = "admission"
-    MATERIAL_SHARING = "material-sharing"
+    EXEMPTION = "exemption", _l("exemption")
+    CREDIT = "credit", _l("credit")
+    ADMISSION = "admission", _l("admission")
+    MATERIAL_SHARING = "material-sharing", _l("sharing of material")
 
 
 class AgreementStatus(Vocabulary):
     """Lifecycle of an agreement: draft → proposed → active → expired or terminated."""
 
-    DRAFT = "draft"
-    PROPOSED = "proposed"
-    ACTIVE = "active"
-    EXPIRED = "expired"
-    TERMINATED = "terminated"
-    REJECTED = "rejected"
-    WITHDRAWN = "withdrawn"
+    DRAFT = "draft", _l("draft")
+    PROPOSED = "proposed", _l("proposed, awaiting approval")
+    ACTIVE = "active", _l("active")
+    EXPIRED = "expired", _l("expired")
+    TERMINATED = "terminated", _l("terminated")
+    REJECTED = "rejected", _l("rejected")
+    WITHDRAWN = "withdrawn", _l("withdrawn")
 
 
 class PartyRole(Vocabulary):
     """A party provides the modules, recognises them, or both."""
 
-    PROVIDER = "provider"
-    RECOGNISER = "recogniser"
-    BOTH = "both"
+    PROVIDER = "provider", _l("provides")
+    RECOGNISER = "recogniser", _l("recognises")
+    BOTH = "both", _l("provides and recognises")
 
 
 class ReuseStatus(Vocabulary):
     """A reuse registration is in force until someone ends it."""
 
-    ACTIVE = "active"
-    ENDED = "ended"
+    ACTIVE = "active", _l("in use")
+    ENDED = "ended", _l("ended")
 
 
 class ParticipationStatus(Vocabulary):
     """Where a participant stands in a run (plan monitoring)."""
 
-    ENROLLED = "enrolled"
-    STARTED = "started"
-    COMPLETED = "completed"
-    DROPPED_OUT = "dropped-out"
+    ENROLLED = "enrolled", _l("enrolled")
+    STARTED = "started", _l("started")
+    COMPLETED = "completed", _l("completed")
+    DROPPED_OUT = "dropped-out", _l("dropped out")
 
 
 class Role(Vocabulary):
-    ADMINISTRATOR = "administrator"
-    EDITOR = "editor"
-    COORDINATOR = "coordinator"
+    ADMINISTRATOR = "administrator", _l("administrator")
+    EDITOR = "editor", _l("institution editor")
+    COORDINATOR = "coordinator", _l("regional coordinator")
 
 
 # The multi-valued vocabularies a module is tagged with, by the name its content form uses.
@@ -234,136 +241,6 @@ TAG_VOCABULARIES: dict[str, type[Vocabulary]] = {
     "delivery_modes": DeliveryMode,
     "target_groups": TargetGroup,
     "audiences": Audience,
-}
-
-
-_LABELS: dict[str, dict[str, object]] = {
-    "InstitutionKind": {
-        "mbo-college": _l("mbo college (ROC)"),
-        "hogeschool": _l("university of applied sciences (hbo)"),
-        "university": _l("research university (wo)"),
-        "company-school": _l("company training school"),
-        "private-provider": _l("private training provider"),
-        "partnership": _l("partnership"),
-    },
-    "Sector": {"mbo": _l("mbo"), "hbo": _l("hbo"), "wo": _l("wo")},
-    "Level": {
-        "mbo-1": _l("mbo level 1"),
-        "mbo-2": _l("mbo level 2"),
-        "mbo-3": _l("mbo level 3"),
-        "mbo-4": _l("mbo level 4"),
-        "associate-degree": _l("Associate degree"),
-        "bachelor": _l("bachelor"),
-        "master": _l("master"),
-        "doctoral": _l("doctoral"),
-        "undefined": _l("no formal level"),
-    },
-    "Competency": {
-        "technology": _l("technology"),
-        "digitalisation": _l("digitalisation"),
-        "collaboration": _l("multidisciplinary collaboration"),
-    },
-    "StudyLoadUnit": {
-        "ects": _l("EC"),
-        "sbu": _l("study hours (SBU)"),
-        "hour": _l("hours"),
-        "contacttime": _l("contact hours"),
-    },
-    "DeliveryMode": {
-        "on-campus": _l("on campus"),
-        "online": _l("online"),
-        "hybrid": _l("hybrid"),
-        "distance-learning": _l("distance learning"),
-        "situated": _l("at the workplace"),
-    },
-    "TeachingLanguage": {"nld": _l("Dutch"), "eng": _l("English"), "deu": _l("German")},
-    "TargetGroup": {"retraining": _l("retraining"), "upskilling": _l("upskilling")},
-    "Audience": {
-        "job-seekers": _l("job seekers"),
-        "labour-migrants": _l("labour migrants"),
-        "career-switchers": _l("career switchers"),
-        "employees": _l("employees"),
-        "alumni": _l("alumni"),
-        "students": _l("students"),
-    },
-    "ModuleStatus": {
-        "draft": _l("draft"),
-        "published": _l("published"),
-        "archived": _l("archived"),
-    },
-    "ComponentType": {
-        "lecture": _l("lecture"),
-        "practical": _l("practical"),
-        "lab": _l("lab session"),
-        "tutorial": _l("tutorial"),
-        "project": _l("project"),
-        "workshop": _l("workshop"),
-        "e-learning": _l("e-learning"),
-        "workplace": _l("workplace learning"),
-        "test": _l("test"),
-    },
-    "Licence": {
-        "cc-by-40": _l("CC BY 4.0"),
-        "cc-by-sa-40": _l("CC BY-SA 4.0"),
-        "cc-by-nc-40": _l("CC BY-NC 4.0"),
-        "cc-by-nc-sa-40": _l("CC BY-NC-SA 4.0"),
-        "cc-by-nd-40": _l("CC BY-ND 4.0"),
-        "cc-by-nc-nd-40": _l("CC BY-NC-ND 4.0"),
-        "cc0-10": _l("CC0 1.0"),
-        "pdm-10": _l("Public domain"),
-        "yes": _l("all rights reserved"),
-    },
-    "MaterialType": {
-        "text": _l("text"),
-        "video": _l("video"),
-        "slides": _l("slides"),
-        "simulation": _l("simulation"),
-        "exercise": _l("exercise"),
-        "assessment": _l("assessment"),
-        "lab-manual": _l("lab manual"),
-        "e-learning": _l("e-learning module"),
-        "dataset": _l("dataset"),
-        "software": _l("software"),
-    },
-    "OfferingStatus": {
-        "planned": _l("planned"),
-        "open": _l("open for enrolment"),
-        "full": _l("full"),
-        "cancelled": _l("cancelled"),
-        "completed": _l("completed"),
-    },
-    "AgreementKind": {
-        "exemption": _l("exemption"),
-        "credit": _l("credit"),
-        "admission": _l("admission"),
-        "material-sharing": _l("sharing of material"),
-    },
-    "AgreementStatus": {
-        "draft": _l("draft"),
-        "proposed": _l("proposed, awaiting approval"),
-        "active": _l("active"),
-        "expired": _l("expired"),
-        "terminated": _l("terminated"),
-        "rejected": _l("rejected"),
-        "withdrawn": _l("withdrawn"),
-    },
-    "PartyRole": {
-        "provider": _l("provides"),
-        "recogniser": _l("recognises"),
-        "both": _l("provides and recognises"),
-    },
-    "ReuseStatus": {"active": _l("in use"), "ended": _l("ended")},
-    "ParticipationStatus": {
-        "enrolled": _l("enrolled"),
-        "started": _l("started"),
-        "completed": _l("completed"),
-        "dropped-out": _l("dropped out"),
-    },
-    "Role": {
-        "administrator": _l("administrator"),
-        "editor": _l("institution editor"),
-        "coordinator": _l("regional coordinator"),
-    },
 }
 
 
