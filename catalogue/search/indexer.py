@@ -16,6 +16,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlmodel import Session
@@ -40,7 +41,7 @@ def pruned_through(session: Session) -> int:
     return session.scalar(select(OutboxHorizon.pruned_through).where(OutboxHorizon.id == 1)) or 0
 
 
-class _PrunedPastIndex(Exception):
+class PrunedPastIndex(Exception):
     """The index has not applied entries that have since been pruned: it must be rebuilt."""
 
 
@@ -70,6 +71,41 @@ def drain(session: Session, index: SearchIndex) -> int:
                 log.warning("no usable search index in %s; building it", index.root)
                 _rebuild_holding_lock(session, index)
         return drain(session, index)
+    while True:
+        try:
+            return apply_outbox(session, index, _write_modules)
+        except IndexBusy:
+            log.info("search index busy; another process is applying the outbox")
+            return 0
+        except PrunedPastIndex:
+            # This node was behind for longer than the outbox keeps entries (it was stopped, or
+            # its index was restored from an old copy): the missing changes are gone, so build
+            # the index again from the database.
+            log.warning("the search index is older than the pruned outbox; rebuilding it")
+            session.rollback()
+            with index.rebuilding():
+                if index.applied_seq() < pruned_through(session):
+                    _rebuild_holding_lock(session, index)
+
+
+def _write_modules(session: Session, writer, module_ids: list[int]) -> None:
+    """Rewrite the documents of these modules from the database (delete the unpublished)."""
+    documents = {d["id"]: d for d in build_documents(session, module_ids)}
+    for module_id in module_ids:
+        if module_id in documents:
+            writer.upsert(documents[module_id])
+        else:
+            writer.delete(module_id)
+
+
+def apply_outbox(session: Session, index, write: Callable[[Session, Any, list[int]], None]) -> int:
+    """Apply the outbox entries an index (of modules or of material) has not applied, a batch at
+    a time under its write lock: `write(session, writer, module_ids)` rewrites what those modules
+    put in the index, and the writer records the batch's last entry with the changes.
+
+    Returns how many entries were applied. Raises `PrunedPastIndex` when entries the index has
+    not applied were pruned, and `IndexBusy` when another process holds the lock.
+    """
     applied = 0
     while latest_outbox_id(session) > index.applied_seq():
         try:
@@ -84,31 +120,12 @@ def drain(session: Session, index: SearchIndex) -> int:
                 # now, so its horizon shows (on PostgreSQL each statement sees the latest commit;
                 # on SQLite the read transaction's snapshot holds both or neither).
                 if writer.applied_seq < pruned_through(session):
-                    raise _PrunedPastIndex
+                    raise PrunedPastIndex
                 if not entries:
                     break
-                module_ids = list(dict.fromkeys(module_id for _id, module_id in entries))
-                documents = {d["id"]: d for d in build_documents(session, module_ids)}
-                for module_id in module_ids:
-                    if module_id in documents:
-                        writer.upsert(documents[module_id])
-                    else:
-                        writer.delete(module_id)
+                write(session, writer, list(dict.fromkeys(m for _id, m in entries)))
                 writer.set_applied_seq(entries[-1].id)
                 applied += len(entries)
-        except IndexBusy:
-            log.info("search index busy; another process is applying the outbox")
-            break
-        except _PrunedPastIndex:
-            # This node was behind for longer than the outbox keeps entries (it was stopped, or
-            # its index was restored from an old copy): the missing changes are gone, so build
-            # the index again from the database.
-            log.warning("the search index is older than the pruned outbox; rebuilding it")
-            session.rollback()
-            with index.rebuilding():
-                if index.applied_seq() < pruned_through(session):
-                    _rebuild_holding_lock(session, index)
-            continue
         finally:
             # End the read transaction so the next round (and the caller) see fresh data.
             session.rollback()

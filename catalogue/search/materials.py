@@ -14,22 +14,31 @@ from typing import Any
 
 import numpy as np
 from flask import Flask, current_app
-from sqlalchemy import select
 from sqlmodel import Session
 
 from catalogue.db import new_session
-from catalogue.search.indexer import Difference, latest_outbox_id, pruned_through
+from catalogue.search.indexer import (
+    Difference,
+    PrunedPastIndex,
+    apply_outbox,
+    latest_outbox_id,
+    pruned_through,
+)
 from catalogue.search.materials_documents import (
     build_material_documents,
     published_material_modules,
 )
-from catalogue.search.materials_store import FLAG_FACETS, KEYWORD_FACETS, IndexBusy, MaterialIndex
-from catalogue.search.models import OutboxEntry
+from catalogue.search.materials_store import (
+    FLAG_FACETS,
+    KEYWORD_FACETS,
+    IndexBusy,
+    MaterialIndex,
+    MaterialWriter,
+)
 from catalogue.search.query import parse_query, replace_words
 from catalogue.search.vocabulary import load_thesaurus
 
 log = logging.getLogger(__name__)
-BATCH = 5000
 FACETS = ("licence", "open_licence", *KEYWORD_FACETS[1:], "reused")
 SORTS = ("relevance", "newest", "most-reused")
 
@@ -57,41 +66,35 @@ def rebuild_materials(session: Session, index: MaterialIndex) -> int:
         for document in build_material_documents(session, module_ids):
             writer.add(document)
             count += 1
-        writer.new_seq = seq
+        writer.set_applied_seq(seq)
     session.rollback()
     return count
 
 
 def drain_materials(session: Session, index: MaterialIndex) -> int:
     """Apply the outbox entries the material index has not applied; returns how many."""
-    applied = 0
     try:
-        if not index.exists() or index.applied_seq() < pruned_through(session):
-            rebuild_materials(session, index)
-        while latest_outbox_id(session) > index.applied_seq():
-            with index.writing() as writer:
-                entries = session.execute(
-                    select(OutboxEntry.id, OutboxEntry.module_id)
-                    .where(OutboxEntry.id > writer.applied_seq)
-                    .order_by(OutboxEntry.id)
-                    .limit(BATCH)
-                ).all()
-                if not entries:
-                    break
-                module_ids = list(dict.fromkeys(module_id for _id, module_id in entries))
-                by_module: dict[int, list] = {module_id: [] for module_id in module_ids}
-                for document in build_material_documents(session, module_ids):
-                    by_module[document["module_id"]].append(document)
-                for module_id, documents in by_module.items():
-                    writer.replace_module(module_id, documents)
-                writer.new_seq = entries[-1].id
-                applied += len(entries)
-            session.rollback()
+        for _attempt in range(2):
+            if not index.exists() or index.applied_seq() < pruned_through(session):
+                rebuild_materials(session, index)
+            try:
+                return apply_outbox(session, index, _write_material)
+            except PrunedPastIndex:
+                log.warning("the material index is older than the pruned outbox; rebuilding it")
     except IndexBusy:
         log.info("material index busy; another process is applying the outbox")
     finally:
         session.rollback()
-    return applied
+    return 0
+
+
+def _write_material(session: Session, writer: MaterialWriter, module_ids: list[int]) -> None:
+    """Replace the material documents of these modules by what the database holds now."""
+    by_module: dict[int, list] = {module_id: [] for module_id in module_ids}
+    for document in build_material_documents(session, module_ids):
+        by_module[document["module_id"]].append(document)
+    for module_id, documents in by_module.items():
+        writer.replace_module(module_id, documents)
 
 
 def check_materials(session: Session, index: MaterialIndex) -> list[Difference]:

@@ -104,6 +104,10 @@ class MaterialWriter:
         """Add one material document (a rebuild writes every document this way)."""
         self.writer.add_document(**_field_values(document))
 
+    def set_applied_seq(self, seq: int) -> None:
+        """Record the last outbox entry applied, together with the changes."""
+        self.new_seq = seq
+
     def replace_module(self, module_id: int, documents: Iterable[dict[str, Any]]) -> None:
         """Replace every material document of one module by `documents`."""
         self.writer.delete_by_term("module", str(module_id))
