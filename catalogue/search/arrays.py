@@ -5,7 +5,7 @@ from a segment is cached by segment id, and a new generation after a small edit 
 new segment. A generation's arrays are the segments' arrays put end to end, with a mask of the
 live (not deleted) documents; facet masks and run arrays are derived here once per generation.
 
-A new per-document or per-run value: add it to `SegmentData` (read in
+A new per-document value: add it to `SegmentData` (read in
 catalogue.search.reader.load_segment) and to `GenerationArrays` (joined in `generation_arrays`).
 This module does not know whoosh.
 """
@@ -25,7 +25,21 @@ from catalogue.search.run_columns import RUN_DTYPE
 
 
 @dataclass
-class SegmentData:
+class RunArrays:
+    """Per-run arrays, runs in document order: each run's document, start, price and status;
+    its whole record (catalogue.search.run_columns.RUN_DTYPE) and its position among its
+    document's runs, which the run filters read."""
+
+    run_docs: np.ndarray
+    run_starts: np.ndarray
+    run_prices: np.ndarray
+    run_status: np.ndarray
+    run_records: np.ndarray
+    run_positions: np.ndarray
+
+
+@dataclass
+class SegmentData(RunArrays):
     """What search needs from one whoosh segment, as arrays indexed by segment doc number."""
 
     doc_count: int
@@ -39,14 +53,6 @@ class SegmentData:
     institution: np.ndarray
     tags: np.ndarray
     recognised: np.ndarray
-    run_docs: np.ndarray
-    run_starts: np.ndarray
-    run_prices: np.ndarray
-    run_status: np.ndarray
-    # Every run's whole record (catalogue.search.run_columns.RUN_DTYPE) and its position
-    # among its document's runs: what the run filters read.
-    run_records: np.ndarray
-    run_positions: np.ndarray
 
     def arrays(self) -> list[np.ndarray]:
         """Every array of the segment (to count its bytes)."""
@@ -54,7 +60,7 @@ class SegmentData:
 
 
 @dataclass
-class GenerationArrays:
+class GenerationArrays(RunArrays):
     """Per-document arrays of one index generation, over global doc numbers."""
 
     live: np.ndarray
@@ -65,14 +71,6 @@ class GenerationArrays:
     average_body_length: float
     single: dict[str, tuple[np.ndarray, list[str]]]
     multi: dict[str, dict[str, np.ndarray]]
-    run_docs: np.ndarray
-    run_starts: np.ndarray
-    run_prices: np.ndarray
-    run_status: np.ndarray
-    # Every run's whole record (catalogue.search.run_columns.RUN_DTYPE) and its position
-    # among its document's runs: what the run filters read.
-    run_records: np.ndarray
-    run_positions: np.ndarray
     derived: dict[Any, Any] = field(default_factory=dict)
 
 

@@ -180,7 +180,8 @@ def _document(row, tags, units, materials, offerings, extras) -> dict[str, Any]:
         "open_material": any(m.licence in Licence.open_licences() for m in materials),
         "micro_credential": bool(row.micro_credential),
         "study_hours": round(hours, 2),
-        "published": int(row.published_at.timestamp()) if row.published_at else 0,
+        # Milliseconds: a module published just now sorts before one of the same second.
+        "published": int(row.published_at.timestamp() * 1000) if row.published_at else 0,
         # Every run that is not cancelled (see catalogue.search.run_columns); "upcoming" is
         # decided when searching, so that the document does not change with the date.
         "runs": [run_values(o) for o in runs],

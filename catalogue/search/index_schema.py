@@ -50,7 +50,7 @@ RECOGNISED_BITS = 64
 # Bumped whenever the schema or the analysis changes: an index in another format is treated as
 # missing and rebuilt from the database, never read with the wrong expectations.
 # 6: learning outcomes as a field of their own, and runs packed one record each.
-INDEX_FORMAT = "6"
+INDEX_FORMAT = "7"
 
 
 def whoosh_schema(thesaurus: Thesaurus) -> fields.Schema:

@@ -131,7 +131,7 @@ def _document(row, material, unit_title: str, competencies, count) -> dict[str, 
         "region": row.region_code,
         "institution": row.institution_code,
         "reused_by": count.institutions,
-        "published": int(row.published_at.timestamp()) if row.published_at else 0,
+        "published": int(row.published_at.timestamp() * 1000) if row.published_at else 0,
         "display": {
             "title": material.title,
             "description": material.description,

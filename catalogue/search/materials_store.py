@@ -30,7 +30,7 @@ from catalogue.search.store import IndexBusy
 from catalogue.search.vocabulary import Thesaurus
 from catalogue.search.writer import read_applied_seq, write_atomically
 
-MATERIAL_INDEX_FORMAT = "m1"
+MATERIAL_INDEX_FORMAT = "m2"
 INDEX_NAME = "materials"
 SEQ_FILE = "applied_seq"
 KEYWORD_FACETS = (
