@@ -145,7 +145,11 @@ def _modules(parsed: dict[str, list[ParsedRow]], given: ImportInput) -> None:
             _report(exc.messages, owners, problems)
             continue
         if not (row.bad or any(child.bad for child in units + materials)):
-            given.modules.append(ModuleRow(row.sheet, row.row, content))
+            present = {"module": _fields_given([row])}
+            present |= {
+                part: _fields_given(rows) for part, rows in _parts(units, materials, parsed)
+            }
+            given.modules.append(ModuleRow(row.sheet, row.row, content, present))
             given.failed_modules.discard(code)
     for grouped in children.values():
         for code, rows in grouped.items():
@@ -160,6 +164,21 @@ def _modules(parsed: dict[str, list[ParsedRow]], given: ImportInput) -> None:
                 problems.append(row.problem("module_code", message))
 
 
+def _fields_given(rows: list[ParsedRow]) -> frozenset[str]:
+    """The content fields the sheet of these rows has columns for."""
+    keys = {"study_load" if k.startswith("study_load_") else k for r in rows for k in r.where}
+    return frozenset(keys - {"module_code"})
+
+
+def _parts(units, materials, parsed):
+    """(part, its rows of one module) for the parts the file has a sheet for."""
+    return [
+        (part, rows)
+        for part, rows in (("units", units), ("materials", materials))
+        if part in parsed
+    ]
+
+
 def _runs(parsed: dict[str, list[ParsedRow]], given: ImportInput) -> None:
     """Validate every run into `given`."""
     for row in parsed.get("runs", []):
@@ -172,7 +191,9 @@ def _runs(parsed: dict[str, list[ParsedRow]], given: ImportInput) -> None:
             continue
         if not row.bad:
             where = row.where.get("module_code", "module_code")
-            given.runs.append(RunRow(row.sheet, row.row, row.values["module_code"], data, where))
+            run = RunRow(row.sheet, row.row, row.values["module_code"], data, where)
+            run.given = _fields_given([row])
+            given.runs.append(run)
 
 
 def read_import(data: bytes, filename: str) -> ImportInput:

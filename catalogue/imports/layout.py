@@ -137,9 +137,18 @@ RUNS = SheetLayout(
         C("price_eur", "price (EUR)", "prijs (EUR)", MONEY, required=True),
         C("price_note", "price note", "toelichting prijs"),
         C("seats", "seats", "plaatsen", INTEGER, required=True),
+        C("seats_left", "places left", "vrije plaatsen", INTEGER),
         C("status", "status", "status", CHOICE, v.OfferingStatus),
+        C("enrol_url", "web address to enrol", "webadres om aan te melden"),
+        C("enrol_email", "e-mail address to enrol", "e-mailadres om aan te melden"),
+        C("enrol_phone", "telephone number to enrol", "telefoonnummer om aan te melden"),
+        C("guaranteed", "certain to run", "gaat zeker door", BOOLEAN),
+        # "yes" saves values that look wrong (see schemas.modules.run_sanity_problems).
+        C("confirm", "values are right", "waarden kloppen", BOOLEAN),
     ),
 )
+# Fields of a run that an import compares and writes (the confirmation is not stored).
+RUN_FIELDS = tuple(c.key for c in RUNS.columns if c.key not in ("module_code", "code", "confirm"))
 LAYOUTS = (MODULES, UNITS, MATERIALS, RUNS)
 
 

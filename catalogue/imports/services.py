@@ -22,26 +22,13 @@ from sqlmodel import Session
 from catalogue.accounts.permissions import Actor, require_edit_institution
 from catalogue.db import write_transaction
 from catalogue.errors import InvalidInput, NotFound
-from catalogue.imports.layout import CellProblem
+from catalogue.imports.layout import RUN_FIELDS, CellProblem
 from catalogue.institutions.models import Institution
 from catalogue.modules import editing
 from catalogue.modules.content import diff_content, working_content
 from catalogue.modules.models import Module
 
 CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
-RUN_FIELDS = (
-    "start_date",
-    "end_date",
-    "enrol_from",
-    "enrol_until",
-    "city",
-    "delivery_mode",
-    "language",
-    "price_eur",
-    "price_note",
-    "seats",
-    "status",
-)
 
 
 @dataclass
@@ -51,6 +38,9 @@ class ModuleRow:
     sheet: str
     row: int
     content: dict[str, Any]
+    # What the file gives, by part ("module", "units", "materials"): the fields its sheets
+    # have columns for. A part the file has no sheet for is left out.
+    given: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @property
     def code(self) -> str:
@@ -67,6 +57,8 @@ class RunRow:
     module_code: str
     data: dict[str, Any]
     module_column: str = "module_code"
+    # The fields the runs sheet has columns for.
+    given: frozenset[str] = frozenset(RUN_FIELDS)
 
     @property
     def code(self) -> str:
@@ -138,10 +130,36 @@ def _plan_module(row: ModuleRow, existing: Module | None) -> PlannedRow:
     """What importing one module row would do."""
     planned = PlannedRow("module", row.sheet, row.row, row.code, CREATE, values=row.content)
     if existing is not None:
-        changes = [c.path for c in diff_content(working_content(existing), row.content)]
+        current = working_content(existing)
+        planned.values = completed_content(row.content, row.given, current)
+        changes = [c.path for c in diff_content(current, planned.values)]
         planned.action = UPDATE if changes else UNCHANGED
         planned.changes, planned.module_id = changes, existing.id
     return planned
+
+
+def completed_content(
+    content: dict[str, Any], given: dict[str, frozenset[str]], current: dict[str, Any]
+) -> dict[str, Any]:
+    """A module's content from a file, with what the file has no column or sheet for taken
+    from the module as it is: its fields, and those of the units (matched by code) and
+    material (matched by URL) it already has."""
+    parts = (("units", "code"), ("materials", "url"))
+    module = given.get("module", frozenset(content))
+    merged = {k: v if k in module else current[k] for k, v in content.items()}
+    for part, key in parts:
+        if part not in given:
+            merged[part] = current[part]
+            continue
+        existing = {item[key]: item for item in current[part]}
+        merged[part] = [
+            {
+                k: v if k in given[part] or item[key] not in existing else existing[item[key]][k]
+                for k, v in item.items()
+            }
+            for item in content[part]
+        ]
+    return merged
 
 
 def _plan_run(row: RunRow, module: Module | None) -> PlannedRow:
@@ -154,7 +172,11 @@ def _plan_run(row: RunRow, module: Module | None) -> PlannedRow:
         None,
     )
     if current is not None:
-        changes = [name for name in RUN_FIELDS if getattr(current, name) != row.data[name]]
+        planned.values = {
+            k: v if k in row.given or k not in RUN_FIELDS else getattr(current, k)
+            for k, v in row.data.items()
+        }
+        changes = [name for name in RUN_FIELDS if getattr(current, name) != planned.values[name]]
         planned.action = UPDATE if changes else UNCHANGED
         planned.changes, planned.target_id = changes, current.id
     return planned

@@ -10,10 +10,14 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from catalogue.accounts.permissions import SYSTEM
 from catalogue.audit.models import AuditEvent
 from catalogue.cli import main
+from catalogue.imports.services import RUN_FIELDS
 from catalogue.imports.templates import csv_template, xlsx_template
 from catalogue.institutions.models import Institution
+from catalogue.modules import editing
+from catalogue.modules.content import working_content
 from catalogue.modules.models import Module, ModuleVersion, Offering
 from tests.factories import INSTITUTION_A, app_session, snapshot
 from tests.transfer import spreadsheets as s
@@ -302,6 +306,76 @@ def test_ids_of_runs_kept_on_update(world_app, tmp_path):
     with app_session(world_app) as session:
         run = session.get(Offering, first)
         assert run.seats == 20
+
+
+def test_what_a_file_has_no_column_or_sheet_for_keeps_its_value(world_app, tmp_path):
+    """A file made before a column existed (or without the optional ones) changes nothing it does
+    not show: a run that became full, its enrolment details, the module's description, and the
+    units and material when the file has no sheet for them."""
+    sheets = s.standard_sheets()
+    _import(world_app, tmp_path, s.xlsx(sheets))
+    with app_session(world_app) as session:
+        module = session.scalar(select(Module).where(Module.code == "IMP-1"))
+        content = working_content(module)
+        content["description"] = "Written on the form after the import."
+        editing.update_module(
+            session=session, actor=SYSTEM, module_id=module.id, content=content, base_version=None
+        )
+        run = module.offerings[0]
+        data = {k: getattr(run, k) for k in RUN_FIELDS} | {"code": run.code}
+        data |= {"status": "full", "enrol_url": "https://example.org/enrol", "guaranteed": True}
+        editing.update_offering(
+            session=session, actor=SYSTEM, offering_id=run.id, data=data, base_version=None
+        )
+    before = snapshot(world_app)
+
+    again = _import(world_app, tmp_path, s.xlsx(sheets))
+    assert "0 create, 0 update, 4 unchanged." in again.output, again.output
+    assert snapshot(world_app) == before
+
+    only_modules = {"modules": [sheets["modules"][0], s.module_row("IMP-1", title="Renamed")]}
+    renamed = _import(world_app, tmp_path, s.xlsx(only_modules))
+    assert "Imported: 0 created, 1 updated, 0 unchanged" in renamed.output, renamed.output
+    module = _module(world_app, "IMP-1")
+    assert module.title == "Renamed"
+    assert module.description == "Written on the form after the import."
+    assert [u.code for u in module.units] == ["IMP-1-U1"]
+    assert [m.url for m in module.materials] == ["https://example.org/reader.pdf"]
+    (run,) = module.offerings
+    assert (run.status, run.enrol_url, run.guaranteed) == (
+        "full",
+        "https://example.org/enrol",
+        True,
+    )
+
+
+def test_runs_carry_enrolment_details_and_confirmed_unusual_values(world_app, tmp_path):
+    extra = [
+        "places left",
+        "web address to enrol",
+        "e-mail address to enrol",
+        "telephone number to enrol",
+        "certain to run",
+        "values are right",
+    ]
+    values = [4, "https://example.org/enrol", "info@example.org", "040 123 4567", "yes", "yes"]
+    sheets = s.standard_sheets(("IMP-1",))
+    sheets["runs"] = [
+        [*s.RUN_HEADERS, *extra],
+        [*s.run_row("IMP-1", **{"price (EUR)": "60.000,00"}), *values],
+    ]
+    result = _import(world_app, tmp_path, s.xlsx(sheets))
+    assert result.exit_code == 0, result.output
+    (run,) = _module(world_app, "IMP-1").offerings
+    assert run.price_eur == Decimal("60000.00") and run.seats_left == 4
+    assert run.enrol_url == "https://example.org/enrol" and run.enrol_email == "info@example.org"
+    assert run.enrol_phone == "040 123 4567" and run.guaranteed
+
+    sheets["runs"][1][-1] = "no"  # not confirmed: the unusual price is refused, with where
+    refused = _import(world_app, tmp_path, s.xlsx(sheets))
+    assert refused.exit_code == 1
+    assert "row 2" in refused.output and "price (EUR)" in refused.output
+    assert "unusual" in refused.output
 
 
 @pytest.mark.slow
