@@ -9,6 +9,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
+from catalogue.routing import MAX_ID
 from schemas.messages import Count, Length, _t
 
 # C0 control characters other than tab and newline, and the non-characters; PostgreSQL refuses NUL
@@ -85,6 +86,12 @@ class Code(Text):
             ],
             **kw,
         )
+
+
+def record_id(**kw) -> fields.Integer:
+    """The id of a stored record given in a body: 1 .. 2^31-1, as in paths (a larger number is
+    no id, and would not fit the database's integer)."""
+    return fields.Integer(strict=False, validate=validate.Range(min=1, max=MAX_ID), **kw)
 
 
 def one_of(vocabulary) -> validate.OneOf:

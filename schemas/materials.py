@@ -5,16 +5,14 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from catalogue.vocabularies import Licence, MaterialType, ReuseStatus, TeachingLanguage
-from schemas.common import BaseSchema, Text
+from schemas.common import BaseSchema, Text, record_id
 
 
 class ReuseInputSchema(BaseSchema):
     """Register that an institution reuses a material: in one of its modules or in a course."""
 
-    institution_id = fields.Integer(required=True, strict=False, validate=validate.Range(min=1))
-    module_id = fields.Integer(
-        load_default=None, allow_none=True, strict=False, validate=validate.Range(min=1)
-    )
+    institution_id = record_id(required=True)
+    module_id = record_id(load_default=None, allow_none=True)
     course = Text(max_length=200, load_default="")
     note = Text(max_length=1000, multiline=True, load_default="")
 

@@ -13,7 +13,8 @@ from tests.api.conftest import (
     offering_payload,
     stored_rows,
 )
-from tests.factories import EDITOR_A
+from catalogue.modules.models import Module
+from tests.factories import EDITOR_A, app_session
 
 BEYOND_IDS = 2**31  # ids are 1 .. 2^31-1
 
@@ -370,6 +371,18 @@ def test_an_id_above_2_to_the_31_gets_404_on_every_route(used_editor, method, pa
     response = getattr(used_editor, method)(url, json={}, headers={"If-Match": "*"})
 
     assert_error(response, 404)
+
+
+def test_ids_in_a_body_beyond_the_id_range_get_422(world_app, world, used_editor):
+    # Found by fuzzing: 2^63 as an institution id was a 500 (SQLite cannot hold it).
+    with app_session(world_app) as session:
+        material = session.get(Module, world.modules["A-PUB"]).materials[0].id
+    before = stored_rows(world_app)
+    for body in ({"institution_id": 2**63}, {"institution_id": 1, "module_id": BEYOND_IDS}):
+        response = used_editor.post(f"{API}/materials/{material}/reuses", json=body)
+        field = "module_id" if "module_id" in body else "institution_id"
+        assert field in assert_error(response, 422)["fields"], response.get_json()
+    assert stored_rows(world_app) == before
 
 
 def test_an_id_in_range_that_does_not_exist_gets_404(used_editor):
