@@ -52,6 +52,8 @@ RUN_PATHS = {
     "enrol_until": "$.enrolmentPeriods[0].endDateTime", "city": "$.addresses",
     "delivery_mode": "$.modesOfDelivery", "language": "$.teachingLanguages",
     "price_eur": "$.priceInformation", "seats": "$.maxNumberStudents", "status": "$.state",
+    "seats_left": "$.enrolledNumberStudents", "enrol_url": "$.link",
+    "enrol_email": "$.consumer.enrolEmail", "enrol_phone": "$.consumer.enrolPhone",
 }  # fmt: skip
 CAMEL = {
     "learning_outcomes": "learningOutcomes",

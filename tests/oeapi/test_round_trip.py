@@ -82,7 +82,10 @@ def _prepare_first(app) -> None:
             data=offering_data("R1", start_date=_future(30), end_date=_future(60),
                                enrol_from=_future(1), enrol_until=_future(20),
                                delivery_mode="hybrid", language="eng", price_eur="1234.50",
-                               status="planned", seats=12),
+                               status="planned", seats=12, seats_left=5,
+                               enrol_url="https://example.org/enrol/r1",
+                               enrol_email="enrol@example.org", enrol_phone="+31 40 123 4567",
+                               guaranteed=True),
         )  # fmt: skip
         editing.create_offering(
             session=session, actor=SYSTEM, module_id=rich.id,
@@ -176,6 +179,22 @@ def test_harvest_round_trip_between_two_catalogues(catalogues):
     assert sorted(_contents(second)) == list(SERVED_BY_A)
     assert _contents(second) == {code: _contents(first)[code] for code in SERVED_BY_A}
     assert _served(second) == _served(first)
+    (r1,) = [run for run in _served(first)["A-RICH"]["runs"] if run["primaryCode"]["code"] == "R1"]
+    assert (r1["link"], r1["maxNumberStudents"], r1["enrolledNumberStudents"]) == (
+        "https://example.org/enrol/r1",
+        12,
+        7,
+    )
+    with app_session(second) as session:
+        run = session.scalar(select(Offering).where(Offering.code == "R1"))
+        enrolment = (run.seats_left, run.enrol_url, run.enrol_email, run.enrol_phone)
+        assert enrolment == (
+            5,
+            "https://example.org/enrol/r1",
+            "enrol@example.org",
+            "+31 40 123 4567",
+        )
+        assert run.guaranteed
 
     versions = _versions(second)
     again = _harvest(second, url)

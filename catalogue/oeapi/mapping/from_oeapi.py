@@ -243,6 +243,19 @@ def offering_data(
         "price_eur": _price(offering),
         "price_note": extra.get("priceNote", ""),
         "seats": int(seats or 0),
+        "seats_left": extra.get("placesLeft", _places_left(seats, offering)),
         "status": extra.get("status")
         or OFFERING_STATE_BACK.get(offering.get("state") or "", "planned"),
+        "enrol_url": offering.get("link") or "",
+        "enrol_email": extra.get("enrolEmail") or "",
+        "enrol_phone": extra.get("enrolPhone") or "",
+        "guaranteed": bool(extra.get("guaranteed", False)),
     }
+
+
+def _places_left(seats, offering: dict[str, Any]) -> int | None:
+    """Places left from the seats and the students enrolled, when the source says both."""
+    enrolled = offering.get("enrolledNumberStudents")
+    if seats is None or enrolled is None:
+        return None
+    return max(int(seats) - int(enrolled), 0)

@@ -208,6 +208,13 @@ def learning_component(unit: LearningUnit, module: Module) -> dict[str, Any]:
     )
 
 
+def _taken(offering: Offering) -> int | None:
+    """Places taken, when the provider keeps the places left up to date."""
+    if offering.seats_left is None:
+        return None
+    return max(offering.seats - offering.seats_left, 0)
+
+
 def course_offering(offering: Offering, module: Module) -> dict[str, Any]:
     """A run as a CourseOffering: dates in Dutch time, place, price and seats."""
     enrolment = None
@@ -227,7 +234,9 @@ def course_offering(offering: Offering, module: Module) -> dict[str, Any]:
             "teachingLanguages": [offering.language],
             "modesOfDelivery": [MODE_OF_DELIVERY[offering.delivery_mode]],
             "maxNumberStudents": offering.seats,
+            "enrolledNumberStudents": _taken(offering),
             "enrolmentPeriods": [enrolment] if enrolment else None,
+            "link": offering.enrol_url or None,
             "priceInformation": [price],
             "addresses": addresses_of("teaching", offering.city),
             "courseId": module.uuid,
@@ -238,6 +247,10 @@ def course_offering(offering: Offering, module: Module) -> dict[str, Any]:
                 "priceNote": offering.price_note,
                 "enrolFrom": offering.enrol_from.isoformat() if offering.enrol_from else None,
                 "enrolUntil": offering.enrol_until.isoformat() if offering.enrol_until else None,
+                "placesLeft": offering.seats_left,
+                "enrolEmail": offering.enrol_email or None,
+                "enrolPhone": offering.enrol_phone or None,
+                "guaranteed": offering.guaranteed,
             },
         }
     )
