@@ -65,7 +65,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    filters = (paragraphs, money, day, moment, number, isodate)
+    filters = (paragraphs, money, day, moment, number, isodate, field_number)
     app.jinja_env.filters.update({f.__name__: f for f in filters})
     app.jinja_env.globals.update(
         field_label=labels.field_label,
@@ -148,6 +148,14 @@ def isodate(value: str | None) -> str:
 def number(value) -> str:
     """A number in the visitor's language."""
     return "" if value is None else format_decimal(value)
+
+
+def field_number(value) -> str:
+    """A number as the value of an <input type=number>: "30", not "30.0"; empty for none."""
+    if value is None:
+        return ""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def url_with(**changes) -> str:

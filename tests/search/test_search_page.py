@@ -406,3 +406,12 @@ def _page_facet_counts(html: str) -> dict[str, list[int]]:
         name: [int(count) for count in re.findall(r'<span class="count">\((\d+)\)', section)]
         for name, section in sections
     }
+
+
+def test_numbers_typed_in_the_form_come_back_as_typed(seed_search):
+    client = seed_search.app.test_client()
+    typed = {"q": "chip", "hours_min": "8", "price_max": "1250.5", "near": "Eindhoven", "km": "30"}
+    html = client.get("/search", query_string=typed).text
+    for name in ("hours_min", "price_max", "km"):
+        value = re.search(rf'id="{name}" name="{name}" value="([^"]*)"', html).group(1)
+        assert value == typed[name], (name, value)
