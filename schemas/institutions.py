@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from marshmallow import fields, validate
+from marshmallow import fields
 
 from catalogue.vocabularies import InstitutionKind, Sector, TargetGroup
-from schemas.common import BaseSchema, Code, EmailAddress, HttpUrl, Text, vocabulary_field
+from schemas.common import (
+    BaseSchema,
+    Code,
+    EmailAddress,
+    HttpUrl,
+    Pattern,
+    Text,
+    vocabulary_field,
+)
 from schemas.messages import Length, Range
 
 euros = dict(
@@ -61,14 +69,14 @@ class InstitutionSchema(BaseSchema):
     brin = fields.String(
         load_default=None,
         allow_none=True,
-        validate=validate.Regexp(
+        validate=Pattern(
             r"^[0-9]{2}[A-Z]{2}$", error=_l("A BRIN code is two digits and two capital letters.")
         ),
     )
     kvk = fields.String(
         load_default=None,
         allow_none=True,
-        validate=validate.Regexp(r"^[0-9]{8}$", error=_l("A KvK number has eight digits.")),
+        validate=Pattern(r"^[0-9]{8}$", error=_l("A KvK number has eight digits.")),
     )
     website = HttpUrl(load_default="", allow_blank=True)
     email = EmailAddress(load_default="")

@@ -17,7 +17,6 @@ from marshmallow import (
     post_dump,
     post_load,
     pre_load,
-    validate,
     validates_schema,
 )
 
@@ -42,6 +41,7 @@ from schemas.common import (
     Code,
     EmailAddress,
     HttpUrl,
+    Pattern,
     Text,
     unique_items,
     vocabulary_field,
@@ -97,7 +97,7 @@ class MaterialSchema(BaseSchema):
         max_length=100,
         load_default="",
         validate=[
-            validate.Regexp(
+            Pattern(
                 r"^$|^[a-z]+/[A-Za-z0-9.+-]+$",
                 error=_l("Use a media type such as application/pdf."),
             )
@@ -135,7 +135,7 @@ class ModuleContentSchema(BaseSchema):
         HttpUrl(
             pattern="^" + re.escape(ESCO_PREFIX) + "[A-Za-z0-9._~/-]*$",
             validate=[
-                validate.Regexp(
+                Pattern(
                     "^" + re.escape(ESCO_PREFIX),
                     error=_l("Must be an ESCO URI starting with http://data.europa.eu/esco/."),
                 )
@@ -245,7 +245,7 @@ class OfferingSchema(BaseSchema):
         max_length=40,
         load_default="",
         validate=[
-            validate.Regexp(
+            Pattern(
                 r"^$|^\+?[0-9][0-9 ()-]{5,38}$",
                 error=_l("Must be a telephone number, e.g. 040 123 4567."),
             )

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from marshmallow import fields, validate
+from marshmallow import fields
 
-from schemas.common import BaseSchema, Code, Text
+from schemas.common import BaseSchema, Code, Pattern, Text
 from schemas.messages import Count
 
 PERIOD_PATTERN = r"^20\d\d(-20\d\d)?$"
@@ -19,7 +19,7 @@ class MonitoringArgsSchema(BaseSchema):
 
     period = fields.String(
         load_default=None,
-        validate=validate.Regexp(
+        validate=Pattern(
             PERIOD_PATTERN,
             error=_l(
                 "A period is a year (2026) or a range of years (2025-2026), from 2000 to 2099."

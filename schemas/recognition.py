@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from marshmallow import ValidationError, fields, pre_load, validate, validates_schema
+from marshmallow import ValidationError, fields, pre_load, validates_schema
 
 from catalogue.vocabularies import AgreementKind, PartyRole, StudyLoadUnit
-from schemas.common import BaseSchema, Code, Text, vocabulary_field
+from schemas.common import BaseSchema, Code, Pattern, Text, vocabulary_field
 from schemas.messages import Count, Range
 
 
@@ -138,9 +138,7 @@ class ApprovalInputSchema(BaseSchema):
         max_length=64,
         min_length=64,
         validate=[
-            validate.Regexp(
-                "^[0-9a-f]{64}$", error=_l("Must be a SHA-256 hash: 64 hexadecimal digits.")
-            )
+            Pattern("^[0-9a-f]{64}$", error=_l("Must be a SHA-256 hash: 64 hexadecimal digits."))
         ],
         metadata={"description": "The SHA-256 content hash you read and approve"},
     )

@@ -10,7 +10,7 @@ from marshmallow import EXCLUDE, ValidationError, fields, pre_load, validate
 from catalogue.places import find_place
 from catalogue.search.facets import FACETS as FACET_NAMES
 from catalogue.search.facets import SORTS, VIEWS
-from schemas.common import SINGLE_LINE_PATTERN, BaseSchema
+from schemas.common import SINGLE_LINE_PATTERN, BaseSchema, Pattern
 from schemas.messages import Count, Length, Range
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -19,7 +19,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 def facet_list(description: str, max_length: int = 60):
     """A facet's values in the query: repeated parameters, each a short code."""
     # A code never holds control characters; PostgreSQL cannot even compare text holding NUL.
-    no_control = validate.Regexp(
+    no_control = Pattern(
         SINGLE_LINE_PATTERN, error=_l("Contains control characters that cannot be stored.")
     )
     return fields.List(

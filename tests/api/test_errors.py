@@ -563,3 +563,12 @@ def test_a_search_facet_code_with_a_control_character_is_422_not_a_server_error(
     response = anonymous_client.get(f"{API}/search?region=twen%00te&institution=a%01b")
     error = assert_error(response, 422)
     assert {"query.region[0]", "query.institution[0]"} <= set(error["fields"])
+
+
+def test_a_pattern_holds_for_the_whole_value_not_up_to_a_final_newline(anonymous_client):
+    """Found by fuzzing: Python's `$` also matches before a final newline, so a facet code
+    ending in one was accepted although the OpenAPI pattern says no control characters."""
+    response = anonymous_client.get(f"{API}/materials?level=mbo-2%0A&sector=mbo")
+    assert "query.level[0]" in assert_error(response, 422)["fields"]
+    ok = anonymous_client.get(f"{API}/materials?level=mbo-2&sector=mbo")
+    assert ok.status_code == 200
