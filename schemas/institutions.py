@@ -6,15 +6,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import fields
 
 from catalogue.vocabularies import InstitutionKind, Sector, TargetGroup
-from schemas.common import (
-    BaseSchema,
-    Code,
-    EmailAddress,
-    HttpUrl,
-    Pattern,
-    Text,
-    vocabulary_field,
-)
+from schemas.common import BaseSchema, Code, EmailAddress, HttpUrl, Pattern, Text, vocabulary_field
 from schemas.messages import Length, Range
 
 euros = dict(
