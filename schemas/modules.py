@@ -20,6 +20,13 @@ from marshmallow import (
     validates_schema,
 )
 
+from catalogue.modules.translations import (
+    MODULE_TRANSLATED_FIELDS,
+    TRANSLATION_LANGUAGES,
+    UNIT_TRANSLATED_FIELDS,
+    cleaned,
+    text_language,
+)
 from catalogue.vocabularies import (
     SECTOR_LEVELS,
     TAG_VOCABULARIES,
@@ -47,7 +54,7 @@ from schemas.common import (
     vocabulary_field,
 )
 from schemas.common import vocabulary_list as vocab_list
-from schemas.messages import Count, Length, Range
+from schemas.messages import Count, Length, Range, _t
 
 ESCO_PREFIX = "http://data.europa.eu/esco/"
 
@@ -75,6 +82,86 @@ def outcome_list(**kw) -> fields.List:
     )
 
 
+def _at_least(count: int):
+    """A minimum length for an optional text: empty is fine, a few letters are not."""
+
+    def check(value: str) -> None:
+        if value and len(value) < count:
+            raise ValidationError(_t("Must be at least {min} characters long.").format(min=count))
+
+    return check
+
+
+def _optional_title() -> Text:
+    return Text(max_length=200, load_default="", validate=[_at_least(3)])
+
+
+class _TranslationsSchema(BaseSchema):
+    """Translations per language ("nl", "en"); an unknown language is named in the error."""
+
+    # The fields a translation of this kind gives, without empty ones, in a fixed order.
+    translated: tuple[str, ...] = ()
+
+    @pre_load
+    def _known_languages(self, data, **_kwargs):
+        if isinstance(data, dict):
+            unknown = [key for key in data if key not in TRANSLATION_LANGUAGES]
+            if unknown:
+                message = _l("Translations can be given in Dutch (nl) or English (en) only.")
+                raise ValidationError({key: [message] for key in unknown})
+        return data
+
+    @post_load
+    def _without_empty_load(self, data, **_kwargs):
+        return cleaned(data, self.translated)
+
+    @post_dump
+    def _without_empty_dump(self, data, **_kwargs):
+        return cleaned(data, self.translated)
+
+
+class UnitTranslationSchema(BaseSchema):
+    """A learning unit's texts in another language."""
+
+    title = _optional_title()
+
+
+class UnitTranslationsSchema(_TranslationsSchema):
+    """A learning unit's translations, per language."""
+
+    translated = UNIT_TRANSLATED_FIELDS
+    nl = fields.Nested(UnitTranslationSchema)
+    en = fields.Nested(UnitTranslationSchema)
+
+
+class ModuleTranslationSchema(BaseSchema):
+    """A module's texts in another language; a field left out is shown in the original."""
+
+    title = _optional_title()
+    summary = Text(max_length=600, multiline=True, load_default="")
+    description = Text(max_length=20000, multiline=True, load_default="")
+    learning_outcomes = outcome_list()
+
+
+class ModuleTranslationsSchema(_TranslationsSchema):
+    """A module's translations, per language."""
+
+    translated = MODULE_TRANSLATED_FIELDS
+    nl = fields.Nested(ModuleTranslationSchema)
+    en = fields.Nested(ModuleTranslationSchema)
+
+
+def translations_field(schema) -> fields.Nested:
+    """Optional translations; left out of the content when there are none."""
+    return fields.Nested(
+        schema,
+        metadata={
+            "description": "Texts in another language than the module's own (that of its "
+            "first teaching language), per language: nl or en. Left out when there are none."
+        },
+    )
+
+
 class LearningUnitSchema(BaseSchema):
     """A learning unit of a module."""
 
@@ -85,6 +172,22 @@ class LearningUnitSchema(BaseSchema):
     study_load = fields.Nested(StudyLoadSchema, required=True)
     assessment = Text(max_length=2000, multiline=True, load_default="")
     component_type = vocabulary_field(ComponentType, required=True)
+    translations = translations_field(UnitTranslationsSchema)
+
+    @post_load
+    def _without_empty_translations_load(self, data, **_kwargs):
+        return _drop_empty_translations(data)
+
+    @post_dump
+    def _without_empty_translations_dump(self, data, **_kwargs):
+        return _drop_empty_translations(data)
+
+
+def _drop_empty_translations(data: dict[str, Any]) -> dict[str, Any]:
+    # Content without translations keeps the form (and the hash) it had before they existed.
+    if "translations" in data and not data["translations"]:
+        del data["translations"]
+    return data
 
 
 class MaterialSchema(BaseSchema):
@@ -151,6 +254,7 @@ class ModuleContentSchema(BaseSchema):
     materials = fields.List(
         fields.Nested(MaterialSchema), validate=Count(max=100), load_default=list
     )
+    translations = translations_field(ModuleTranslationsSchema)
 
     @validates_schema(skip_on_field_errors=False, pass_original=True)
     def _check_consistency(self, data: dict[str, Any], original, **_kwargs) -> None:
@@ -187,6 +291,11 @@ class ModuleContentSchema(BaseSchema):
                 }
         if material_errors:
             errors["materials"] = material_errors
+        own = text_language(data.get("languages") or [])
+        if own in (data.get("translations") or {}):
+            errors["translations"] = {
+                own: [_l("The module's own texts are in this language: give another language.")]
+            }
         if errors:
             raise ValidationError(errors)
 
@@ -197,7 +306,7 @@ class ModuleContentSchema(BaseSchema):
             if name in data:
                 chosen = set(data[name])
                 data[name] = [code for code in vocabulary.values() if code in chosen]
-        return data
+        return _drop_empty_translations(data)
 
     @post_dump
     def _canonical(self, data: dict[str, Any], **_kwargs) -> dict[str, Any]:
@@ -206,7 +315,7 @@ class ModuleContentSchema(BaseSchema):
             load = holder.get("study_load")
             if load and load.get("value") is not None:
                 load["value"] = float(load["value"])
-        return data
+        return _drop_empty_translations(data)
 
 
 class OfferingSchema(BaseSchema):

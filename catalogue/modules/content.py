@@ -13,6 +13,7 @@ from typing import Any
 
 from catalogue.hashing import canonical_json, content_hash  # noqa: F401 - the module's hash
 from catalogue.modules.models import LearningUnit, Material, Module
+from catalogue.modules.translations import MODULE_TRANSLATED_FIELDS, TRANSLATION_LANGUAGES
 from catalogue.vocabularies import TAG_VOCABULARIES
 
 # Fields of the module itself, in the order a person reads them on the form.
@@ -63,16 +64,28 @@ CONTENT_KEYS = (
     "materials",
 )
 UNIT_KEYS = (*UNIT_FIELDS[:4], "study_load", *UNIT_FIELDS[4:])
+# Last in content and unit alike, and only there when not empty: content without translations
+# keeps the canonical form, and so the hash, it had before translations existed.
+TRANSLATIONS = "translations"
+
+
+def _with_translations(content: dict[str, Any], row) -> dict[str, Any]:
+    if row.translations:
+        content[TRANSLATIONS] = row.translations
+    return content
 
 
 def content_of(module: Module) -> dict[str, Any]:
     """The module's content as stored in its rows, in canonical form."""
     content: dict[str, Any] = {name: getattr(module, name) for name in CONTENT_KEYS[:-2]}
-    content["units"] = [{name: getattr(unit, name) for name in UNIT_KEYS} for unit in module.units]
+    content["units"] = [
+        _with_translations({name: getattr(unit, name) for name in UNIT_KEYS}, unit)
+        for unit in module.units
+    ]
     content["materials"] = [
         {name: getattr(material, name) for name in MATERIAL_FIELDS} for material in module.materials
     ]
-    return content
+    return _with_translations(content, module)
 
 
 def working_content(module: Module) -> dict[str, Any]:
@@ -90,6 +103,7 @@ def apply_content(module: Module, content: dict[str, Any]) -> None:
         setattr(module, name, content[name])
     module.study_load_value = content["study_load"]["value"]
     module.study_load_unit = content["study_load"]["unit"]
+    module.translations = content.get(TRANSLATIONS) or {}
     for vocabulary in TAG_VOCABULARIES:
         module.set_codes(vocabulary, content[vocabulary])
 
@@ -101,6 +115,7 @@ def apply_content(module: Module, content: dict[str, Any]) -> None:
             setattr(unit, name, unit_content[name])
         unit.study_load_value = unit_content["study_load"]["value"]
         unit.study_load_unit = unit_content["study_load"]["unit"]
+        unit.translations = unit_content.get(TRANSLATIONS) or {}
         unit.position = position
         units.append(unit)
     module.units = units
@@ -154,6 +169,7 @@ def diff_content(before: dict[str, Any], after: dict[str, Any]) -> list[FieldCha
     for name in (*SCALAR_FIELDS, "study_load", *TAG_VOCABULARIES, *LIST_FIELDS):
         if before.get(name) != after.get(name):
             changes.append(FieldChange(name, before.get(name), after.get(name)))
+    changes += _translation_changes("translations", before, after)
 
     before_units = {u["code"]: u for u in before.get("units", [])}
     after_units = {u["code"]: u for u in after.get("units", [])}
@@ -165,6 +181,7 @@ def diff_content(before: dict[str, Any], after: dict[str, Any]) -> list[FieldCha
         for name in (*UNIT_FIELDS, "study_load"):
             if old.get(name) != new.get(name):
                 changes.append(FieldChange(f"units[{code}].{name}", old.get(name), new.get(name)))
+        changes += _translation_changes(f"units[{code}].translations", old, new)
     same_units = set(before_units) == set(after_units)
     if same_units and list(before_units) != list(after_units):
         changes.append(
@@ -186,5 +203,21 @@ def diff_content(before: dict[str, Any], after: dict[str, Any]) -> list[FieldCha
             if old.get(name) != new.get(name):
                 changes.append(
                     FieldChange(f"materials[{index + 1}].{name}", old.get(name), new.get(name))
+                )
+    return changes
+
+
+def _translation_changes(prefix: str, before: dict[str, Any], after: dict[str, Any]):
+    """Translated fields that differ, with paths like `translations.en.title`."""
+    old, new = before.get(TRANSLATIONS) or {}, after.get(TRANSLATIONS) or {}
+    changes = []
+    for language in TRANSLATION_LANGUAGES:
+        old_fields, new_fields = old.get(language) or {}, new.get(language) or {}
+        for name in MODULE_TRANSLATED_FIELDS:
+            if old_fields.get(name) != new_fields.get(name):
+                changes.append(
+                    FieldChange(
+                        f"{prefix}.{language}.{name}", old_fields.get(name), new_fields.get(name)
+                    )
                 )
     return changes

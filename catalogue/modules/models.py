@@ -56,6 +56,11 @@ def _tag_codes(vocabulary: str) -> property:
     return property(lambda module: module.codes(vocabulary))
 
 
+def _translations_field() -> Any:
+    """Texts in other languages: JSON, empty unless given (also for rows from before)."""
+    return Field(default_factory=dict, sa_type=JSON, sa_column_kwargs={"server_default": "{}"})
+
+
 def _tag_check() -> sa.CheckConstraint:
     clauses = []
     for vocabulary, enum in TAG_VOCABULARIES.items():
@@ -94,6 +99,8 @@ class Module(SQLModel, table=True):
     quality_assurance: str = Field(default="", max_length=500)
     micro_credential: bool = Field(default=False)
     esco_uris: list[str] = Field(default_factory=list, sa_type=JSON)
+    # Texts in another language, e.g. {"en": {"title": ...}} (see catalogue.modules.translations).
+    translations: dict[str, Any] = _translations_field()
     status: str = Field(default=ModuleStatus.DRAFT, max_length=20, index=True)
     # Pending edits of a published module, in the canonical content form; None when none.
     draft_content: dict[str, Any] | None = Field(default=None, sa_type=JSON)
@@ -184,6 +191,7 @@ class LearningUnit(SQLModel, table=True):
     study_load_unit: str = Field(max_length=20)
     assessment: str = Field(default="", sa_type=sa.Text)
     component_type: str = Field(max_length=20)
+    translations: dict[str, Any] = _translations_field()
 
     module: "Module" = Relationship(back_populates="units")
 

@@ -154,3 +154,57 @@ def test_content_read_from_rows_is_what_the_content_schema_dumps():
     assert list(read) == list(dumped)
     assert [list(unit) for unit in read["units"]] == [list(unit) for unit in dumped["units"]]
     assert isinstance(read["study_load"]["value"], float)
+
+
+ENGLISH = {
+    "en": {
+        "title": "Cleanroom basics",
+        "summary": "Learn to work in a cleanroom.",
+        "learning_outcomes": ["Explains the ISO cleanroom classes."],
+    }
+}
+
+
+def test_content_without_translations_has_no_translations_key_and_keeps_its_hash():
+    content = module_content("M-1", translations={"en": {"title": "", "summary": "  "}})
+    assert "translations" not in content
+    assert "translations" not in content["units"][0]
+    assert content_hash(content) == content_hash(module_content("M-1"))
+    module = _module_row()
+    apply_content(module, content)
+    assert module.translations == {} and "translations" not in content_of(module)
+
+
+def test_translations_are_written_to_rows_and_read_back_in_canonical_form():
+    content = module_content(
+        "M-1",
+        translations=ENGLISH,
+        units=[unit_content("U1", translations={"en": {"title": "Gowning up"}})],
+    )
+    module = _module_row()
+    apply_content(module, content)
+    assert module.translations == ENGLISH
+    assert module.units[0].translations == {"en": {"title": "Gowning up"}}
+    read = content_of(module)
+    assert read == content and content_hash(read) == content_hash(content)
+    assert list(read)[-1] == "translations"
+    from schemas.modules import ModuleContentSchema
+
+    assert ModuleContentSchema().dump(read) == read
+
+
+def test_a_translation_changes_the_hash_and_the_diff_names_the_translated_field():
+    plain = module_content("M-1", units=[unit_content("U1")])
+    translated = module_content(
+        "M-1",
+        translations=ENGLISH,
+        units=[unit_content("U1", translations={"en": {"title": "Gowning up"}})],
+    )
+    assert content_hash(plain) != content_hash(translated)
+    assert unit_hash(plain, "U1") != unit_hash(translated, "U1")
+    assert _paths(plain, translated) == [
+        "translations.en.title",
+        "translations.en.summary",
+        "translations.en.learning_outcomes",
+        "units[U1].translations.en.title",
+    ]

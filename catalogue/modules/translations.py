@@ -1,0 +1,87 @@
+"""A module's content in a second language: which language its texts are in, and which of its
+fields a translation may give.
+
+The module's own fields are written in its text language (that of its first teaching language).
+A translation gives some of those fields in Dutch or English; a field it leaves out is shown in
+the original. In the canonical content form `translations` is left out when empty, so that
+content without translations keeps the hash it always had.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+# Languages a translation may be given in, as page languages (Flask-Babel locales).
+TRANSLATION_LANGUAGES = ("nl", "en")
+# Teaching language (ISO 639-2) → the language of the module's texts (ISO 639-1).
+TEXT_LANGUAGE_OF = {"nld": "nl", "eng": "en", "deu": "de"}
+MODULE_TRANSLATED_FIELDS = ("title", "summary", "description", "learning_outcomes")
+UNIT_TRANSLATED_FIELDS = ("title",)
+
+
+def text_language(languages: list[str] | tuple[str, ...]) -> str:
+    """The language the module's texts are written in: that of its first teaching language."""
+    return TEXT_LANGUAGE_OF.get(languages[0] if languages else "nld", "nl")
+
+
+def translation_language(languages: list[str] | tuple[str, ...]) -> str:
+    """The language an editor translates into: English for Dutch texts, else Dutch."""
+    return "en" if text_language(languages) == "nl" else "nl"
+
+
+def cleaned(translations: dict[str, Any] | None, names: tuple[str, ...]) -> dict[str, Any]:
+    """Translations without empty fields and empty languages, in a fixed order."""
+    result: dict[str, Any] = {}
+    for language in TRANSLATION_LANGUAGES:
+        given = (translations or {}).get(language) or {}
+        kept = {name: given[name] for name in names if given.get(name)}
+        if kept:
+            result[language] = kept
+    return result
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A text as a page shows it: the text, and its language when not the page's own."""
+
+    text: Any
+    lang: str | None = None
+
+    @property
+    def is_original(self) -> bool:
+        """Whether the text is shown untranslated, in another language than the page's."""
+        return self.lang is not None
+
+
+def shown(item: Any, name: str, page_language: str, languages=None) -> Shown:
+    """A field of a module or unit (row or content dict) in the page's language when translated.
+
+    `languages` are the module's teaching languages (read from `item` when it is a module).
+    """
+
+    def read(key: str, default: Any = None) -> Any:
+        return item.get(key, default) if isinstance(item, dict) else getattr(item, key, default)
+
+    if languages is None:
+        languages = read("languages") or []
+    original_language = text_language(languages)
+    original = read(name, "")
+    if page_language == original_language:
+        return Shown(original)
+    translated = ((read("translations") or {}).get(page_language) or {}).get(name)
+    if translated:
+        return Shown(translated)
+    return Shown(original, original_language if original else None)
+
+
+def is_untranslated(module: Any, page_language: str) -> bool:
+    """Whether the page is in another language than the module's texts and no translation
+    into the page's language exists: the page then says it shows the original."""
+    languages = (
+        module.get("languages") if isinstance(module, dict) else getattr(module, "languages", [])
+    )
+    translations = (
+        module.get("translations") if isinstance(module, dict) else module.translations
+    ) or {}
+    return page_language != text_language(languages or []) and not translations.get(page_language)
