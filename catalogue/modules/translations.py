@@ -63,9 +63,9 @@ def shown(item: Any, name: str, page_language: str, languages=None) -> Shown:
     def read(key: str, default: Any = None) -> Any:
         return item.get(key, default) if isinstance(item, dict) else getattr(item, key, default)
 
-    if languages is None:
-        languages = read("languages") or []
-    original_language = text_language(languages)
+    original_language = read("text_lang") or text_language(
+        read("languages") or [] if languages is None else languages
+    )
     original = read(name, "")
     if page_language == original_language:
         return Shown(original)
@@ -75,13 +75,14 @@ def shown(item: Any, name: str, page_language: str, languages=None) -> Shown:
     return Shown(original, original_language if original else None)
 
 
-def is_untranslated(module: Any, page_language: str) -> bool:
-    """Whether the page is in another language than the module's texts and no translation
-    into the page's language exists: the page then says it shows the original."""
-    languages = (
-        module.get("languages") if isinstance(module, dict) else getattr(module, "languages", [])
-    )
-    translations = (
-        module.get("translations") if isinstance(module, dict) else module.translations
-    ) or {}
-    return page_language != text_language(languages or []) and not translations.get(page_language)
+def untranslated_language(module: Any, page_language: str) -> str | None:
+    """The language of the module's texts when the page is in another one and no translation
+    into the page's language exists (the page then says it shows the original), else None."""
+
+    def read(key: str) -> Any:
+        return module.get(key) if isinstance(module, dict) else getattr(module, key, None)
+
+    own = read("text_lang") or text_language(read("languages") or [])
+    if page_language == own or (read("translations") or {}).get(page_language):
+        return None
+    return own

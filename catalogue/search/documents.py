@@ -20,10 +20,17 @@ from sqlmodel import Session
 
 from catalogue.institutions.models import Institution, Region
 from catalogue.modules.models import LearningUnit, Material, Module, ModuleTag, Offering
+from catalogue.modules.translations import TRANSLATION_LANGUAGES, text_language
 from catalogue.search.run_columns import run_display, run_values
 from catalogue.search.text import language_of
 from catalogue.signals import search_document_extras
-from catalogue.vocabularies import Licence, ModuleStatus, OfferingStatus, study_load_in_ec
+from catalogue.vocabularies import (
+    Licence,
+    ModuleStatus,
+    OfferingStatus,
+    TeachingLanguage,
+    study_load_in_ec,
+)
 
 CHUNK = 2000
 SNIPPET_SOURCE_CHARS = 700
@@ -66,6 +73,7 @@ def _build_chunk(session: Session, ids: list[int]) -> Iterator[dict[str, Any]]:
             LearningUnit.title,
             LearningUnit.description,
             LearningUnit.learning_outcomes,
+            LearningUnit.translations,
         ],
         found,
         order=[LearningUnit.position],
@@ -123,6 +131,7 @@ def _module_rows(session: Session, ids: list[int]) -> list[Any]:
             Module.participation,
             Module.micro_credential,
             Module.published_at,
+            Module.translations,
             Institution.id.label("institution_id"),
             Institution.code.label("institution_code"),
             Institution.name.label("institution_name"),
@@ -187,8 +196,35 @@ def _document(row, tags, units, materials, offerings, extras) -> dict[str, Any]:
         "runs": [run_values(o) for o in runs],
         "display": _display(row, tags, runs, language),
     }
+    translations = _translations(row, units)
+    if translations:
+        # Searched in the fields of their own language (see catalogue.search.index_schema).
+        document["translations"] = translations
+        document["display"]["translations"] = {
+            lang: {name: texts[name] for name in ("title", "summary") if texts[name]}
+            for lang, texts in translations.items()
+        }
     document["fingerprint"] = fingerprint(document)
     return document
+
+
+def _translations(row, units) -> dict[str, dict[str, str]]:
+    """The module's texts in other languages, per language: title, summary, outcomes, body."""
+    found: dict[str, dict[str, str]] = {}
+    for language in TRANSLATION_LANGUAGES:
+        texts = (row.translations or {}).get(language) or {}
+        unit_titles = [((u.translations or {}).get(language) or {}).get("title", "") for u in units]
+        if not texts and not any(unit_titles):
+            continue
+        found[language] = {
+            "title": texts.get("title", ""),
+            "summary": texts.get("summary", ""),
+            "outcomes": "\n".join(texts.get("learning_outcomes", [])),
+            "body": "\n".join(
+                [texts.get("summary", ""), texts.get("description", ""), *filter(None, unit_titles)]
+            ),
+        }
+    return found
 
 
 def _body(row, units, materials) -> str:
@@ -232,8 +268,11 @@ def _keys(row, units, runs) -> str:
 
 def _display(row, tags, runs, language: str) -> dict[str, Any]:
     """What a result shows, stored in the index so a results page needs no database reads."""
+    ordered = [code for code in TeachingLanguage.values() if code in tags.get("languages", [])]
     return {
         "lang": language,
+        # The language of the module's own texts, against which the page says "only in Dutch".
+        "text_lang": text_language(ordered),
         "title": row.title,
         "summary": row.summary,
         "code": row.code,

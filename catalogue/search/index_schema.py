@@ -50,7 +50,9 @@ RECOGNISED_BITS = 64
 # Bumped whenever the schema or the analysis changes: an index in another format is treated as
 # missing and rebuilt from the database, never read with the wrong expectations.
 # 6: learning outcomes as a field of their own, and runs packed one record each.
-INDEX_FORMAT = "7"
+# 7: publication times in milliseconds.
+# 8: a module's translations searched in the fields of their language, shown on its card.
+INDEX_FORMAT = "8"
 
 
 def whoosh_schema(thesaurus: Thesaurus) -> fields.Schema:
@@ -132,6 +134,10 @@ def field_values(document: dict[str, Any]) -> dict[str, Any]:
             if 0 <= region_id < RECOGNISED_BITS
         ),
     }
+    for translated, texts in document.get("translations", {}).items():
+        for name in TEXT_FIELDS:
+            key = f"{name}_{translated}"
+            values[key] = "\n".join(filter(None, [values.get(key, ""), texts[name]]))
     return values
 
 

@@ -14,6 +14,7 @@ from markupsafe import Markup, escape
 from catalogue import clock, vocabularies
 from catalogue.http import csrf
 from catalogue.i18n import LANGUAGE_COOKIE
+from catalogue.modules import translations
 from catalogue.modules.runs import offering_availability
 from catalogue.web import labels, readable
 
@@ -88,6 +89,27 @@ def _register_template_helpers(app: Flask) -> None:
         offering, clock.today()
     )
     app.context_processor(lambda: {"current_locale": str(get_locale())})
+    app.jinja_env.globals.update(
+        in_page_language=in_page_language, lang_attr=lang_attr, only_in=only_in
+    )
+
+
+def in_page_language(item, name: str, languages=None) -> translations.Shown:
+    """A module's or unit's text in the page's language when translated, else the original."""
+    return translations.shown(item, name, str(get_locale()), languages)
+
+
+def lang_attr(text: translations.Shown) -> Markup:
+    """` lang="nl"` for a text shown in another language than the page's, else nothing."""
+    return Markup(' lang="%s"') % text.lang if text.lang else Markup("")
+
+
+def only_in(module) -> str | None:
+    """ "Only available in Dutch" when the page is in English and nothing is translated."""
+    language = translations.untranslated_language(module, str(get_locale()))
+    if language is None:
+        return None
+    return _("Only available in %(language)s", language=labels.LANGUAGE_NAMES[language])
 
 
 def may_draft_agreements() -> bool:

@@ -104,6 +104,36 @@ _GROUP_NAMES = {
 }
 
 
+LANGUAGE_NAMES = {"nl": _l("Dutch"), "en": _l("English"), "de": _l("German")}
+
+
+def translated_label(name: str, language: str) -> str:
+    """A field's label with the language of its translation: "Title (English)"."""
+    return _(
+        "%(field)s (%(language)s)",
+        field=FIELD_LABELS.get(name, name),
+        language=LANGUAGE_NAMES.get(language, language),
+    )
+
+
+def _translation_change_label(path: str) -> str | None:
+    """ "translations.en.title" → "Title (English)"; a unit's with the unit in front."""
+    match = re.match(r"^(?:units\[([^\]]+)\]\.)?translations\.(\w+)\.(\w+)$", path)
+    if not match:
+        return None
+    unit, language, field = match.groups()
+    label = translated_label(field, language)
+    return f"{str(_GROUP_NAMES['units']) % {'n': unit}}: {label}" if unit else label
+
+
+def _form_label(name: str) -> str:
+    """A form field's own label; a translated text's (tr_en_title) with its language."""
+    translated = re.match(r"^tr_([a-z]{2})_(\w+)$", name)
+    if translated:
+        return translated_label(translated.group(2), translated.group(1))
+    return str(FIELD_LABELS.get(name, name))
+
+
 def field_label(name: str) -> str:
     """A form field's name as people read it: "units-0-title" → "Learning unit 1: Title"."""
     if name == "_schema":
@@ -112,14 +142,17 @@ def field_label(name: str) -> str:
     if match:
         group, index, field = match.groups()
         prefix = str(_GROUP_NAMES[group]) % {"n": int(index) + 1}
-        return f"{prefix}: {FIELD_LABELS.get(field, field)}"
-    return str(FIELD_LABELS.get(name, name))
+        return f"{prefix}: {_form_label(field)}"
+    return _form_label(name)
 
 
 def change_label(path: str) -> str:
     """A diff path as people read it: "units[CRT-2].title" → "Learning unit CRT-2: Title"."""
     if path == "units.order":
         return _("Order of the learning units")
+    translated = _translation_change_label(path)
+    if translated:
+        return translated
     match = re.match(r"^(units|materials)\[([^\]]+)\](?:\.(\w+))?$", path)
     if match:
         group, key, field = match.groups()

@@ -16,6 +16,11 @@ from werkzeug.datastructures import MultiDict
 
 from catalogue.errors import flatten_errors
 from catalogue.modules.content import LIST_FIELDS, MATERIAL_FIELDS, SCALAR_FIELDS, UNIT_FIELDS
+from catalogue.modules.translations import (
+    MODULE_TRANSLATED_FIELDS,
+    TRANSLATION_LANGUAGES,
+    text_language,
+)
 from catalogue.vocabularies import TAG_VOCABULARIES
 from catalogue.web.forms import FormState, number_input
 
@@ -27,6 +32,14 @@ UNIT_TEXT_FIELDS = tuple(name for name in UNIT_FIELDS if name != "learning_outco
 MATERIAL_TEXT_FIELDS = MATERIAL_FIELDS
 _GROUP_RE = re.compile(r"^(units|materials)-(\d{1,3})-([a-z_]+)$")
 MAX_GROUPS = 120
+# Translated texts are form fields named tr_<language>_<field>: "tr_en_title", and per unit
+# "units-0-tr_en_title"; outcomes are typed one per line, like the originals.
+TRANSLATED_FORM_FIELDS = tuple(
+    f"tr_{language}_{name}"
+    for language in TRANSLATION_LANGUAGES
+    for name in MODULE_TRANSLATED_FIELDS
+)
+UNIT_TRANSLATED_FORM_FIELDS = tuple(f"tr_{language}_title" for language in TRANSLATION_LANGUAGES)
 
 
 def _lines(text: str) -> list[str]:
@@ -57,9 +70,11 @@ class ModuleForm(FormState):
         for name in LINE_LIST_FIELDS:
             values[name] = "\n".join(content.get(name) or [])
         values["micro_credential"] = bool(content.get("micro_credential"))
+        values.update(_translation_values(content.get("translations") or {}))
         units = [
             {
                 **{name: unit.get(name) or "" for name in UNIT_TEXT_FIELDS},
+                **_unit_translation_values(unit.get("translations") or {}),
                 "learning_outcomes": "\n".join(unit.get("learning_outcomes") or []),
                 "study_load_value": _format_number(unit["study_load"]["value"], locale),
                 "study_load_unit": unit["study_load"]["unit"],
@@ -79,7 +94,7 @@ class ModuleForm(FormState):
         values.update(study_load_value="", study_load_unit=unit, micro_credential=False)
         for vocabulary in TAG_VOCABULARIES:
             values[vocabulary] = []
-        for name in LINE_LIST_FIELDS:
+        for name in LINE_LIST_FIELDS + TRANSLATED_FORM_FIELDS:
             values[name] = ""
         return cls(values=values, units=[_blank_unit(unit)], materials=[])
 
@@ -94,6 +109,7 @@ class ModuleForm(FormState):
         for name in LINE_LIST_FIELDS:
             values[name] = form.get(name, "")
         values["micro_credential"] = form.get("micro_credential") == "y"
+        values.update({name: form.get(name, "") for name in TRANSLATED_FORM_FIELDS})
         groups: dict[str, dict[int, dict[str, str]]] = {"units": {}, "materials": {}}
         for key in form:
             match = _GROUP_RE.match(key)
@@ -126,6 +142,7 @@ class ModuleForm(FormState):
         for name in LINE_LIST_FIELDS:
             raw[name] = _lines(values.get(name, ""))
         raw["micro_credential"] = bool(values.get("micro_credential"))
+        raw["translations"] = _translations_from(values)
         raw["units"], self.unit_slots = [], []
         for slot, unit in enumerate(self.units):
             if unit.get("remove") == "y" or _is_blank(unit, UNIT_TEXT_FIELDS, "component_type"):
@@ -138,6 +155,11 @@ class ModuleForm(FormState):
                     "study_load": {
                         "value": number_input(unit.get("study_load_value", ""), self.locale),
                         "unit": unit.get("study_load_unit", ""),
+                    },
+                    "translations": {
+                        language: {"title": unit.get(f"tr_{language}_title", "")}
+                        for language in TRANSLATION_LANGUAGES
+                        if unit.get(f"tr_{language}_title", "").strip()
                     },
                 }
             )
@@ -158,7 +180,26 @@ class ModuleForm(FormState):
         for path, message in flatten_errors(messages):
             self.errors.setdefault(self._form_field(path), []).append(message)
 
+    def translation_languages(self) -> list[str]:
+        """The languages the form offers translations in: those other than the module's."""
+        own = text_language(
+            [
+                c
+                for c in TAG_VOCABULARIES["languages"].values()
+                if c in set(self.values.get("languages") or [])
+            ]
+        )
+        return [language for language in TRANSLATION_LANGUAGES if language != own]
+
     def _form_field(self, path: str) -> str:
+        translated = re.match(r"^(?:units\[(\d+)\]\.)?translations\.(\w+)\.?([a-z_]*)", path)
+        if translated:
+            index, language, name = translated.groups()
+            name = f"tr_{language}_{name or 'title'}"
+            if index is None:
+                return name
+            slot = self.unit_slots[int(index)] if int(index) < len(self.unit_slots) else int(index)
+            return f"units-{slot}-{name}"
         match = re.match(r"^(units|materials)\[(\d+)\]\.?([a-z_]*)\.?([a-z_]*)", path)
         if match:
             kind, index, name, sub = match.groups()
@@ -177,8 +218,37 @@ class ModuleForm(FormState):
         return [(name, message) for name, messages in self.errors.items() for message in messages]
 
 
+def _translation_values(translations: dict[str, Any]) -> dict[str, str]:
+    """Stored translations as the form's tr_<language>_<field> values."""
+    values = {}
+    for language in TRANSLATION_LANGUAGES:
+        given = translations.get(language) or {}
+        for name in MODULE_TRANSLATED_FIELDS:
+            value = given.get(name) or ""
+            values[f"tr_{language}_{name}"] = "\n".join(value) if isinstance(value, list) else value
+    return values
+
+
+def _unit_translation_values(translations: dict[str, Any]) -> dict[str, str]:
+    return {
+        f"tr_{language}_title": (translations.get(language) or {}).get("title", "")
+        for language in TRANSLATION_LANGUAGES
+    }
+
+
+def _translations_from(values: dict[str, Any]) -> dict[str, Any]:
+    """The typed translations as content (empty ones are left out when validated)."""
+    translations = {}
+    for language in TRANSLATION_LANGUAGES:
+        given = {name: values.get(f"tr_{language}_{name}", "") for name in MODULE_TRANSLATED_FIELDS}
+        given["learning_outcomes"] = _lines(given["learning_outcomes"])
+        if any(v.strip() if isinstance(v, str) else v for v in given.values()):
+            translations[language] = given
+    return translations
+
+
 def _blank_unit(study_load_unit: str) -> dict[str, str]:
-    unit = {name: "" for name in UNIT_TEXT_FIELDS}
+    unit = {name: "" for name in UNIT_TEXT_FIELDS + UNIT_TRANSLATED_FORM_FIELDS}
     unit.update(learning_outcomes="", study_load_value="", study_load_unit=study_load_unit)
     return unit
 
