@@ -17,7 +17,8 @@ from flask_babel import lazy_gettext as _l
 
 from catalogue import vocabularies as vocab
 from catalogue.modules.content import CONTENT_KEYS
-from catalogue.web.labels import FIELD_LABELS, change_label
+from catalogue.modules.translations import MODULE_TRANSLATED_FIELDS
+from catalogue.web.labels import FIELD_LABELS, change_label, translated_label
 
 # Content fields whose values are codes of a vocabulary, by the field's own name.
 _VOCABULARY_FIELDS: dict[str, type[vocab.Vocabulary]] = {
@@ -92,17 +93,30 @@ def show_change(path: str, value: Any) -> str:
 
 
 def content_facts(content: dict[str, Any]) -> list[tuple[str, str]]:
-    """A version's fields as (label, text) pairs, in the form's order (units and material apart)."""
-    return [
+    """A version's fields as (label, text) pairs, in the form's order (units and material apart),
+    then its translated fields: "Title (English)"."""
+    facts = [
         (str(FIELD_LABELS.get(key, key)), show(key, content.get(key)))
         for key in CONTENT_KEYS
         if key not in ("units", "materials")
     ]
+    for language, texts in (content.get("translations") or {}).items():
+        facts += [
+            (translated_label(name, language), show(name, texts[name]))
+            for name in MODULE_TRANSLATED_FIELDS
+            if texts.get(name)
+        ]
+    return facts
 
 
 def unit_line(unit: dict[str, Any]) -> str:
-    """A learning unit of a version in one line: code, title, study load and kind."""
-    return f"{_unit(unit)} · {show('component_type', unit.get('component_type'))}"
+    """A learning unit of a version in one line: code, title, study load and kind, then its
+    translated titles."""
+    line = f"{_unit(unit)} · {show('component_type', unit.get('component_type'))}"
+    for language, texts in (unit.get("translations") or {}).items():
+        if texts.get("title"):
+            line += f" · {translated_label('title', language)}: {texts['title']}"
+    return line
 
 
 _ENTITIES = {
