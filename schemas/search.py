@@ -175,6 +175,14 @@ class SearchHitSchema(BaseSchema):
     code = _required()
     title = _required()
     summary = _required()
+    translations = fields.Dict(
+        keys=fields.String(),
+        values=fields.Dict(keys=fields.String(), values=fields.String()),
+        metadata={
+            "description": "Title and summary in other languages, e.g. "
+            '{"en": {"title": "..."}}; left out when there are none'
+        },
+    )
     institution = _required()
     institution_code = _required()
     region = _required()

@@ -22,28 +22,29 @@ def search(args):
     items = []
     for hit in page.hits:
         d = hit.display
-        items.append(
-            {
-                "id": hit.module_id,
-                "code": d["code"],
-                "title": d["title"],
-                "summary": d["summary"],
-                "institution": d["institution"],
-                "institution_code": d["institution_code"],
-                "region": d["region"],
-                "sector": d["sector"],
-                "level": d["level"],
-                "study_load": d["study_load"],
-                "languages": d["languages"],
-                "delivery_modes": d["delivery_modes"],
-                "competencies": d["competencies"],
-                "snippet": hit.snippet,
-                "next_run": hit.next_run,
-                "more_runs": hit.more_runs,
-                "distance_km": hit.distance_km,
-                "url": url_for("pages.module_detail", module_id=hit.module_id, _external=True),
-            }
-        )
+        item = {
+            "id": hit.module_id,
+            "code": d["code"],
+            "title": d["title"],
+            "summary": d["summary"],
+            "institution": d["institution"],
+            "institution_code": d["institution_code"],
+            "region": d["region"],
+            "sector": d["sector"],
+            "level": d["level"],
+            "study_load": d["study_load"],
+            "languages": d["languages"],
+            "delivery_modes": d["delivery_modes"],
+            "competencies": d["competencies"],
+            "snippet": hit.snippet,
+            "next_run": hit.next_run,
+            "more_runs": hit.more_runs,
+            "distance_km": hit.distance_km,
+            "url": url_for("pages.module_detail", module_id=hit.module_id, _external=True),
+        }
+        if d.get("translations"):
+            item["translations"] = d["translations"]
+        items.append(item)
     return {
         "total": page.total,
         "view": page.request.view,
