@@ -6,6 +6,9 @@ may be given in a second language (Dutch or English). Existing rows have none.
 Revision ID: 0017
 Revises: 0016
 Create Date: 2026-12-07 09:00:00
+
+No table is rebuilt (SQLite would refuse to drop a referenced table while foreign keys are on):
+the column is added and dropped in place, as 0010 does.
 """
 
 import sqlalchemy as sa
@@ -21,13 +24,11 @@ TABLES = ("module", "learning_unit")
 
 def upgrade() -> None:
     for table in TABLES:
-        with op.batch_alter_table(table, schema=None) as batch:
-            batch.add_column(
-                sa.Column("translations", sa.JSON(), nullable=False, server_default="{}")
-            )
+        op.add_column(
+            table, sa.Column("translations", sa.JSON(), nullable=False, server_default="{}")
+        )
 
 
 def downgrade() -> None:
     for table in reversed(TABLES):
-        with op.batch_alter_table(table, schema=None) as batch:
-            batch.drop_column("translations")
+        op.execute(f"ALTER TABLE {table} DROP COLUMN translations")

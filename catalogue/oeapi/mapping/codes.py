@@ -61,6 +61,8 @@ ORGANISATION_TYPE = {
     "partnership": "institute",
 }
 TEXT_LANGUAGE = {"nld": "nl-NL", "eng": "en-GB", "deu": "de-DE"}
+# The language tag of a translation (catalogue.modules.translations) in LanguageTypedStrings.
+TRANSLATION_TAG = {"nl": "nl-NL", "en": "en-GB"}
 
 LEVEL_BACK = {v: k for k, v in LEVEL.items()} | {"post_doctoral": "doctoral"}
 STUDY_LOAD_UNIT_BACK = {v: k for k, v in STUDY_LOAD_UNIT.items()} | {"sp": "ects"}
@@ -115,6 +117,20 @@ SECTOR_OF_KIND = {"mbo-college": "mbo", "hogeschool": "hbo", "university": "wo"}
 def texts(value: str, language: str) -> list[dict[str, str]] | None:
     """A LanguageTypedString array holding one text; None for an empty text."""
     return [{"language": language, "value": value}] if value else None
+
+
+def texts_with(
+    value: str, language: str, translations: dict[str, Any], name: str, fallback: str = ""
+) -> list[dict[str, str]] | None:
+    """A LanguageTypedString array: the original text, then its translations (a translation's
+    `fallback` field stands in where `name` is not translated, as the original's does)."""
+    found = texts(value, language) or []
+    for code, tag in TRANSLATION_TAG.items():
+        given = translations.get(code) or {}
+        translated = given.get(name) or (given.get(fallback) if fallback else "")
+        if translated and tag != language:
+            found.append({"language": tag, "value": translated})
+    return found or None
 
 
 def text_language(languages: list[str]) -> str:

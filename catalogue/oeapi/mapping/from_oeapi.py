@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from catalogue.modules.translations import TRANSLATION_LANGUAGES, text_language
 from catalogue.oeapi.mapping.codes import (
     COMPONENT_TYPE_BACK,
     CONSUMER_KEY,
@@ -57,6 +58,41 @@ def first_text(values: list[dict[str, str]] | None) -> str:
             if item["language"].split("-")[0] == prefix:
                 return item["value"]
     return values[0]["value"]
+
+
+def text_in(values: list[dict[str, str]] | None, prefix: str) -> str:
+    """The text of a LanguageTypedString array in one language ("nl", "en"); "" when absent."""
+    for item in values or []:
+        if item["language"].split("-")[0].lower() == prefix:
+            return item["value"]
+    return ""
+
+
+@dataclass(frozen=True)
+class Texts:
+    """How to read a course's LanguageTypedStrings: the original in the language of its first
+    teaching language, the other of Dutch and English as a translation."""
+
+    own: str
+
+    def original(self, values: list[dict[str, str]] | None) -> str:
+        return text_in(values, self.own) or first_text(values)
+
+    def translated(self, fields: dict[str, Any]) -> dict[str, dict[str, Any]]:
+        """{language: {name: text}} for translations found in `fields` ({name: values})."""
+        found: dict[str, dict[str, Any]] = {}
+        for language in TRANSLATION_LANGUAGES:
+            if language == self.own:
+                continue
+            texts = {
+                name: text_in(values, language)
+                for name, values in fields.items()
+                if text_in(values, self.own)
+            }
+            texts = {name: text for name, text in texts.items() if text}
+            if texts:
+                found[language] = texts
+        return found
 
 
 def language_back(code: str, path: str) -> str:
@@ -137,34 +173,45 @@ def module_content(
     if not competencies:
         competencies = list(defaults.competencies)
         defaults.notes.append(f"no competencies given: {', '.join(competencies)} assumed")
-    description = first_text(course.get("description"))
+    languages = _languages(course, defaults)
+    read = Texts(text_language(languages))
+    translations = extra.get("translations")
+    if not isinstance(translations, dict):
+        translations = read.translated(
+            {"title": course["name"], "description": course.get("description")}
+        )
     return {
         "code": course["primaryCode"]["code"],
-        "title": first_text(course["name"]),
+        "title": read.original(course["name"]),
         "summary": extra.get("summary", ""),
-        "description": description,
+        "description": read.original(course.get("description")),
         "sector": sector,
         "level": level,
         "study_load": _study_load(course.get("studyLoad"), "studyLoad"),
         "competencies": competencies,
-        "languages": _languages(course, defaults),
+        "languages": languages,
         "delivery_modes": _modes(course, defaults),
         "target_groups": extra.get("targetGroups", []),
         "audiences": extra.get("audiences", []),
         "learning_outcomes": extra.get("learningOutcomes", []),
-        "prerequisites": first_text(course.get("admissionRequirements")),
-        "assessment": first_text(course.get("assessment")),
+        "prerequisites": read.original(course.get("admissionRequirements")),
+        "assessment": read.original(course.get("assessment")),
         "participation": extra.get("participation", ""),
         "quality_assurance": extra.get("qualityAssurance", ""),
         "micro_credential": bool(extra.get("microCredential", False)),
         "esco_uris": extra.get("escoUris", []),
-        "units": [_unit(c, course, len(components), defaults) for c in components],
+        "units": [_unit(c, course, len(components), defaults, read) for c in components],
         "materials": [_material_back(m) for m in extra.get("materials", [])],
+        "translations": translations,
     }
 
 
 def _unit(
-    component: dict[str, Any], course: dict[str, Any], count: int, defaults: Defaults
+    component: dict[str, Any],
+    course: dict[str, Any],
+    count: int,
+    defaults: Defaults,
+    read: Texts,
 ) -> dict[str, Any]:
     extra = ours(component.get("consumer"))
     load = extra.get("studyLoad")
@@ -178,12 +225,13 @@ def _unit(
         raise MappingError("componentType", f"{component['componentType']!r} has no unit type")
     return {
         "code": component["primaryCode"]["code"],
-        "title": first_text(component["name"]),
-        "description": first_text(component.get("description")),
+        "title": read.original(component["name"]),
+        "description": read.original(component.get("description")),
         "learning_outcomes": extra.get("learningOutcomes", []),
         "study_load": load,
-        "assessment": first_text(component.get("assessment")),
+        "assessment": read.original(component.get("assessment")),
         "component_type": kind,
+        "translations": read.translated({"title": component["name"]}),
     }
 
 

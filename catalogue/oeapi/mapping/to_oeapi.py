@@ -25,6 +25,7 @@ from catalogue.oeapi.mapping.codes import (
     local_datetime,
     text_language,
     texts,
+    texts_with,
     without_empty,
 )
 from catalogue.recognition.queries import recognised_by
@@ -125,7 +126,7 @@ def _material(material) -> dict[str, Any]:
 
 def _course_consumer(module: Module, recognised: list[dict[str, Any]]) -> dict[str, Any]:
     nlqf = NLQF_LEVEL[module.level]
-    return {
+    consumer = {
         "consumerKey": CONSUMER_KEY,
         "sector": module.sector,
         "summary": module.summary,
@@ -144,6 +145,10 @@ def _course_consumer(module: Module, recognised: list[dict[str, Any]]) -> dict[s
         "recognisedBy": recognised,
         "version": module.current_version,
     }
+    if module.translations:
+        # The translated texts exactly, also those (summary, outcomes) v6 has no field for.
+        consumer["translations"] = module.translations
+    return consumer
 
 
 def _teaching(module: Module) -> tuple[list[str], str, list[str]]:
@@ -162,8 +167,14 @@ def course(
         {
             "courseId": module.uuid,
             "primaryCode": {"codeType": "identifier", "code": module.code},
-            "name": [{"language": lang, "value": module.title}],
-            "description": texts(module.description or module.summary, lang),
+            "name": texts_with(module.title, lang, module.translations, "title"),
+            "description": texts_with(
+                module.description or module.summary,
+                lang,
+                module.translations,
+                "description",
+                fallback="summary",
+            ),
             "studyLoad": [
                 {
                     "studyLoadUnit": STUDY_LOAD_UNIT[module.study_load_unit],
@@ -191,7 +202,7 @@ def learning_component(unit: LearningUnit, module: Module) -> dict[str, Any]:
             "componentId": unit.uuid,
             "primaryCode": {"codeType": "component_code", "code": unit.code},
             "componentType": COMPONENT_TYPE[unit.component_type],
-            "name": [{"language": lang, "value": unit.title}],
+            "name": texts_with(unit.title, lang, unit.translations, "title"),
             "description": texts(unit.description, lang),
             "modesOfDelivery": modes,
             "teachingLanguages": languages,
