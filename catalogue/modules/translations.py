@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from catalogue.vocabularies import TeachingLanguage
+
 # Languages a translation may be given in, as page languages (Flask-Babel locales).
 TRANSLATION_LANGUAGES = ("nl", "en")
 # Teaching language (ISO 639-2) → the language of the module's texts (ISO 639-1).
@@ -21,8 +23,10 @@ UNIT_TRANSLATED_FIELDS = ("title",)
 
 
 def text_language(languages: list[str] | tuple[str, ...]) -> str:
-    """The language the module's texts are written in: that of its first teaching language."""
-    return TEXT_LANGUAGE_OF.get(languages[0] if languages else "nld", "nl")
+    """The language the module's texts are written in: that of its first teaching language, in
+    the vocabulary's order (Dutch, English, German) as a module lists them, however given."""
+    first = next((code for code in TeachingLanguage.values() if code in languages), "nld")
+    return TEXT_LANGUAGE_OF[first]
 
 
 def translation_language(languages: list[str] | tuple[str, ...]) -> str:

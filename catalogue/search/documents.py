@@ -24,13 +24,7 @@ from catalogue.modules.translations import TRANSLATION_LANGUAGES, text_language
 from catalogue.search.run_columns import run_display, run_values
 from catalogue.search.text import language_of
 from catalogue.signals import search_document_extras
-from catalogue.vocabularies import (
-    Licence,
-    ModuleStatus,
-    OfferingStatus,
-    TeachingLanguage,
-    study_load_in_ec,
-)
+from catalogue.vocabularies import Licence, ModuleStatus, OfferingStatus, study_load_in_ec
 
 CHUNK = 2000
 SNIPPET_SOURCE_CHARS = 700
@@ -268,11 +262,10 @@ def _keys(row, units, runs) -> str:
 
 def _display(row, tags, runs, language: str) -> dict[str, Any]:
     """What a result shows, stored in the index so a results page needs no database reads."""
-    ordered = [code for code in TeachingLanguage.values() if code in tags.get("languages", [])]
     return {
         "lang": language,
         # The language of the module's own texts, against which the page says "only in Dutch".
-        "text_lang": text_language(ordered),
+        "text_lang": text_language(tags.get("languages", [])),
         "title": row.title,
         "summary": row.summary,
         "code": row.code,

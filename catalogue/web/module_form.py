@@ -182,13 +182,7 @@ class ModuleForm(FormState):
 
     def translation_languages(self) -> list[str]:
         """The languages the form offers translations in: those other than the module's."""
-        own = text_language(
-            [
-                c
-                for c in TAG_VOCABULARIES["languages"].values()
-                if c in set(self.values.get("languages") or [])
-            ]
-        )
+        own = text_language(self.values.get("languages") or [])
         return [language for language in TRANSLATION_LANGUAGES if language != own]
 
     def _form_field(self, path: str) -> str:

@@ -60,8 +60,21 @@ def rich_content(title: str = "Vacuümtechniek voor onderhoudsmonteurs") -> dict
         esco_uris=["http://data.europa.eu/esco/skill/abc-123"],
         micro_credential=True,
         summary="Short summary.",
+        # Dutch comes first of its teaching languages: the English texts are its translation.
+        translations={
+            "en": {
+                "title": "Vacuum technology for maintenance technicians",
+                "summary": "A short summary.",
+                "learning_outcomes": ["Pumps a chamber down to 1e-6 mbar."],
+            }
+        },
         units=[
-            unit_content("VAC-1", component_type="lab", study_load={"value": 40, "unit": "hour"}),
+            unit_content(
+                "VAC-1",
+                component_type="lab",
+                study_load={"value": 40, "unit": "hour"},
+                translations={"en": {"title": "Pumping and measuring"}},
+            ),
             unit_content("VAC-2", component_type="test", title="Exam", description=""),
             unit_content("VAC-3", component_type="e-learning", assessment=""),
         ],
