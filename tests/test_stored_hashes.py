@@ -16,10 +16,32 @@ from catalogue.modules.models import Module, ModuleVersion
 from catalogue.recognition.models import Agreement, AgreementRevision
 from tests.factories import app_session
 
-# sha256 over "code:number:hash" lines of every seeded module version, in code order.
-MODULE_VERSIONS_DIGEST = "6a207e21aef26aee49660777c06778cfb59c7219e60575904565f4d5067d2172"
-# sha256 over "module:unit:hash" lines of every unit of every seeded module version.
-UNITS_DIGEST = "08efb4e19f94888b0fd3d3aeda4085f797a635d5080e44f7abdb60e325cc4967"
+# Seeded modules that were given a translation in the seed: their content changed on purpose, so
+# their hashes did too. Without the translation each hashes exactly as it did before (below).
+TRANSLATED: dict[str, tuple[str, str]] = {
+    # code: (hash of version 1 before it had a translation, hash of version 1 now)
+    "BPA-ORI-01": (
+        "be7950b9cc25f6bb77abb6e5191c431ba37ed453179c81f7c6ee0b3c515b8da4",
+        "57c446244c2ea1a407996470ff8ff88ccdd5f948e5ffeb5b017262c8f4364a74",
+    ),
+    "FHT-LITH-02": (
+        "4fdb7540f9b4d5d60fbb0c7476710f070311845aa6b9271fede5276069f229d8",
+        "3682e87854625d4ae211107eed8230bd5e7fc9f48a473f8612a0ab5fab3a4eb0",
+    ),
+    "MC-VAC-01": (
+        "6fb30a51566b633a5d9e03420ca5a97fc3b23e9305ae6e3a7a619254f30b4343",
+        "8a35415d38ef88847ce3b47195b397a99ad0aefa5fbfedb008a0c7abb4c965e0",
+    ),
+    "TUD-MET-02": (
+        "8f41c1370320b55461f92582ece6674a075d204517d7f535d3a57826935eb379",
+        "6964a7eb3825a4464762b8b92ae03b73f808d88d105c73fd1fb122fa73b92680",
+    ),
+}
+# sha256 over "code:number:hash" lines of every other seeded module version, in code order
+# (computed before translations existed; with the four above it was 6a207e21…2172).
+MODULE_VERSIONS_DIGEST = "5abff853e9312273fae130de925ac70864746cafa3006efedf017be0e453a55d"
+# sha256 over "module:unit:hash" lines of every unit of those module versions (was 08efb4e1…4967).
+UNITS_DIGEST = "4e4856bc35c7ce25c110ac01e08a3030af51e87371a7194590918fc8c1eb08e0"
 # Each seeded agreement's stored content hash.
 AGREEMENT_HASHES: dict[str, str] = {
     "ERK-AN-BP-2025-01": "79235c641e51e96893ebfc70067a4d149a5c6f83601af8adb9066b0c4034bc3b",
@@ -64,6 +86,8 @@ def _module_lines(session) -> tuple[list[str], list[str]]:
         .order_by(Module.code, ModuleVersion.number)
     )
     for code, version in rows:
+        if code in TRANSLATED:
+            continue
         versions.append(f"{code}:{version.number}:{version.content_hash}")
         for unit in version.content.get("units", []):
             units.append(f"{code}:{unit['code']}:{unit_hash(version.content, unit['code'])}")
@@ -76,6 +100,30 @@ def test_seeded_module_version_and_unit_hashes_are_unchanged(seeded_app):
     assert versions and units
     assert _digest(versions) == MODULE_VERSIONS_DIGEST
     assert _digest(units) == UNITS_DIGEST
+
+
+def _without_translations(content: dict) -> dict:
+    plain = {k: v for k, v in content.items() if k != "translations"}
+    plain["units"] = [{k: v for k, v in u.items() if k != "translations"} for u in plain["units"]]
+    return plain
+
+
+def test_translated_seed_modules_hash_as_before_without_their_translation(seeded_app):
+    from catalogue.hashing import content_hash
+
+    with app_session(seeded_app) as session:
+        rows = session.execute(
+            select(Module.code, ModuleVersion)
+            .join(ModuleVersion, ModuleVersion.module_id == Module.id)
+            .where(Module.code.in_(TRANSLATED))
+        ).all()
+        found = {code: (version.content, version.content_hash) for code, version in rows}
+    assert set(found) == set(TRANSLATED)
+    for code, (before, now) in TRANSLATED.items():
+        content, stored = found[code]
+        assert content.get("translations"), code
+        assert stored == now == content_hash(content), code
+        assert content_hash(_without_translations(content)) == before, code
 
 
 def test_seeded_agreement_hashes_are_unchanged_and_match_their_revisions(seeded_app):
