@@ -20,13 +20,13 @@ from tests.factories import app_session
 # their hashes did too. Without the translation each hashes exactly as it did before (below).
 TRANSLATED: dict[str, tuple[str, str]] = {
     # code: (hash of version 1 before it had a translation, hash of version 1 now)
-    "BPA-ORI-01": (
-        "be7950b9cc25f6bb77abb6e5191c431ba37ed453179c81f7c6ee0b3c515b8da4",
-        "57c446244c2ea1a407996470ff8ff88ccdd5f948e5ffeb5b017262c8f4364a74",
-    ),
     "FHT-LITH-02": (
         "4fdb7540f9b4d5d60fbb0c7476710f070311845aa6b9271fede5276069f229d8",
         "3682e87854625d4ae211107eed8230bd5e7fc9f48a473f8612a0ab5fab3a4eb0",
+    ),
+    "MC-ESD-03": (
+        "83baea312a556e07223a0be2f4e9c09867bfb678663f4f8b7782798e471d52ee",
+        "73df5535a08e6d4348c716020fea26f3a5ae180205e7f5cdf94d0ef3f409520f",
     ),
     "MC-VAC-01": (
         "6fb30a51566b633a5d9e03420ca5a97fc3b23e9305ae6e3a7a619254f30b4343",
@@ -39,9 +39,9 @@ TRANSLATED: dict[str, tuple[str, str]] = {
 }
 # sha256 over "code:number:hash" lines of every other seeded module version, in code order
 # (computed before translations existed; with the four above it was 6a207e21…2172).
-MODULE_VERSIONS_DIGEST = "5abff853e9312273fae130de925ac70864746cafa3006efedf017be0e453a55d"
+MODULE_VERSIONS_DIGEST = "a42cb8b6a94d18b4002359cbae30cbd6b6ff8adb24180d644cc95c4281c4bd4c"
 # sha256 over "module:unit:hash" lines of every unit of those module versions (was 08efb4e1…4967).
-UNITS_DIGEST = "4e4856bc35c7ce25c110ac01e08a3030af51e87371a7194590918fc8c1eb08e0"
+UNITS_DIGEST = "3503e21e8da3730001a23e4f8b8246cb74a94949f46fa53d0b11fcbf8ece5557"
 # Each seeded agreement's stored content hash.
 AGREEMENT_HASHES: dict[str, str] = {
     "ERK-AN-BP-2025-01": "79235c641e51e96893ebfc70067a4d149a5c6f83601af8adb9066b0c4034bc3b",

@@ -108,12 +108,16 @@ def word_score(view: IndexView, arrays: GenerationArrays, word: str):
 
 
 def _word_score(view: IndexView, arrays: GenerationArrays, word: str):
+    # Per kind of field the better of the two languages, then added over the kinds: a module
+    # with a translation holds its words twice, and should not count them twice.
     total_docs = max(1, int(arrays.live.sum()))
-    chunks_ids, chunks_scores = [], []
+    by_kind: dict[str, tuple[list, list]] = {}
     for kind, ids, tf in view.word_postings(word):
-        chunks_ids.append(ids)
-        chunks_scores.append(_bm25(arrays, kind, ids, tf, total_docs))
-    return _combine(chunks_ids, chunks_scores, np.add)
+        kind_ids, kind_scores = by_kind.setdefault(kind, ([], []))
+        kind_ids.append(ids)
+        kind_scores.append(_bm25(arrays, kind, ids, tf, total_docs))
+    per_kind = [_combine(ids, scores, np.maximum) for ids, scores in by_kind.values()]
+    return _combine([i for i, _ in per_kind], [s for _, s in per_kind], np.add)
 
 
 def title_ids(view: IndexView, word: str) -> np.ndarray:
