@@ -81,8 +81,12 @@ class _ScoreCache:
 _word_scores = _ScoreCache()
 
 
-def _bm25(arrays: GenerationArrays, kind: str, ids, tf, total_docs: int) -> np.ndarray:
-    idf = math.log(1 + (total_docs - len(ids) + 0.5) / (len(ids) + 0.5))
+def _bm25(
+    arrays: GenerationArrays, kind: str, ids, tf, total_docs: int, holding: int | None = None
+) -> np.ndarray:
+    """BM25 of postings; `holding`: how many documents hold the word (default: len(ids))."""
+    df = len(ids) if holding is None else holding
+    idf = math.log(1 + (total_docs - df + 0.5) / (df + 0.5))
     if kind == "body":
         norm = 1 - B + B * arrays.body_length[ids] / arrays.average_body_length
     else:
@@ -108,16 +112,24 @@ def word_score(view: IndexView, arrays: GenerationArrays, word: str):
 
 
 def _word_score(view: IndexView, arrays: GenerationArrays, word: str):
-    # Per kind of field the better of the two languages, then added over the kinds: a module
-    # with a translation holds its words twice, and should not count them twice.
+    # Per kind of field the better of the two languages, then added over the kinds; a word's
+    # rarity counted over the documents holding it in either language. A module with a
+    # translation holds its words twice, and counts them once, as a module without one does.
     total_docs = max(1, int(arrays.live.sum()))
-    by_kind: dict[str, tuple[list, list]] = {}
+    by_kind: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
     for kind, ids, tf in view.word_postings(word):
-        kind_ids, kind_scores = by_kind.setdefault(kind, ([], []))
-        kind_ids.append(ids)
-        kind_scores.append(_bm25(arrays, kind, ids, tf, total_docs))
-    per_kind = [_combine(ids, scores, np.maximum) for ids, scores in by_kind.values()]
-    return _combine([i for i, _ in per_kind], [s for _, s in per_kind], np.add)
+        by_kind.setdefault(kind, []).append((ids, tf))
+    chunks_ids, chunks_scores = [], []
+    for kind, postings in by_kind.items():
+        holding = len(np.unique(np.concatenate([ids for ids, _tf in postings])))
+        kind_ids, kind_scores = _combine(
+            [ids for ids, _tf in postings],
+            [_bm25(arrays, kind, ids, tf, total_docs, holding) for ids, tf in postings],
+            np.maximum,
+        )
+        chunks_ids.append(kind_ids)
+        chunks_scores.append(kind_scores)
+    return _combine(chunks_ids, chunks_scores, np.add)
 
 
 def title_ids(view: IndexView, word: str) -> np.ndarray:

@@ -25,7 +25,9 @@ ENGLISH = {
 }
 
 
-def _retranslate(app, module_id: int, translations: dict, unit_title: str | None = None):
+def _retranslate(
+    app, module_id: int, translations: dict, unit_title: str | None = None, **overrides
+):
     """Give a published module other translations, publish, and apply the change to the index."""
     with app_session(app) as session:
         module = session.get(Module, module_id)
@@ -33,7 +35,7 @@ def _retranslate(app, module_id: int, translations: dict, unit_title: str | None
         units = [unit_content(f"{module.code}-U1")]
         if unit_title:
             units[0]["translations"] = {"en": {"title": unit_title}}
-        changed = content_for(module.code, translations=translations, units=units)
+        changed = content_for(module.code, translations=translations, units=units, **overrides)
         assert changed != content
         editing.update_module(
             session=session, actor=SYSTEM, module_id=module_id, content=changed, base_version=None
@@ -107,3 +109,24 @@ def test_index_and_database_agree_after_a_translation(world_app, world):
     _retranslate(world_app, world.modules["A-PUB"], ENGLISH, unit_title="Degowning")
     result = world_app.test_cli_runner().invoke(main, ["search", "check"])
     assert result.exit_code == 0, result.output
+
+
+DUTCH = {
+    "summary": "Werken in een cleanroom voor nieuwe collega's van de fabriek.",
+    "description": "Waarom er stofvrije ruimtes zijn en hoe je je daarin gedraagt.",
+    "learning_outcomes": ["Kleedt zich om volgens de regels van de ruimte."],
+}
+
+
+def test_a_word_in_both_languages_counts_once(world_app, world):
+    build_index(world_app)
+    a, b = world.modules["A-PUB"], world.modules["B-PUB"]
+    for module_id in (a, b):
+        _retranslate(world_app, module_id, {}, **DUTCH)
+    # A-PUB and B-PUB now hold the same Dutch texts, so they rank side by side.
+    before = [i for i in found_ids(world_app, "cleanroom") if i in (a, b)]
+    assert len(before) == 2
+    # The second gets an English summary with the same word: it must not climb over the first.
+    _retranslate(world_app, before[1], {"en": {"summary": "Working in a cleanroom."}}, **DUTCH)
+    after = [i for i in found_ids(world_app, "cleanroom") if i in (a, b)]
+    assert after == before
