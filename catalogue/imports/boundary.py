@@ -9,6 +9,7 @@ and apply what it returns.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +33,7 @@ from catalogue.imports.templates import VALUES_SHEET
 from schemas.modules import ModuleContentSchema, OfferingSchema
 
 _content_schema = ModuleContentSchema()
+TRANSLATED_KEY = r"(title|summary|description|learning_outcomes)_(en|nl)"
 _offering_schema = OfferingSchema()
 
 
@@ -86,8 +88,15 @@ def _parse_sheet(sheet: Sheet, problems: list[CellProblem]) -> tuple[str, list[P
 
 
 def _with_study_load(values: dict[str, Any]) -> dict[str, Any]:
-    """Row values in the schemas' shape: the study load as one nested field."""
+    """Row values in the schemas' shape: the study load as one nested field, translated texts
+    (title_en) as translations ({"en": {"title": ...}})."""
     raw = {k: v for k, v in values.items() if k not in ("study_load_value", "study_load_unit")}
+    translations: dict[str, dict[str, Any]] = {}
+    for key in [k for k in raw if re.fullmatch(TRANSLATED_KEY, k)]:
+        name, language = key.rsplit("_", 1)
+        translations.setdefault(language, {})[name] = raw.pop(key)
+    if translations:
+        raw["translations"] = translations
     raw["study_load"] = {
         k: values[f"study_load_{k}"] for k in ("value", "unit") if f"study_load_{k}" in values
     }
@@ -96,7 +105,11 @@ def _with_study_load(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _field_of(path: str) -> str:
-    """The column key of a field path ("study_load.value" → study_load_value, "x[0]" → x)."""
+    """The column key of a field path ("study_load.value" → study_load_value, "x[0]" → x,
+    "translations.en.title" → title_en)."""
+    translated = re.match(r"^translations\.(\w+)\.(\w+)", path)
+    if translated:
+        return f"{translated.group(2)}_{translated.group(1)}"
     path = path.replace(".", "_") if path.startswith("study_load") else path
     return path.split("[", 1)[0].split(".", 1)[0]
 

@@ -56,6 +56,20 @@ class SheetLayout:
 
 
 C = Column
+# Translated texts (catalogue.modules.translations) in columns of their own: "title (English)",
+# key title_en; a module's sheet row becomes {"translations": {"en": {"title": ...}}}.
+_LANGUAGE_NAMES = {"en": ("English", "Engels"), "nl": ("Dutch", "Nederlands")}
+
+
+def translated_columns(*fields: tuple[str, str, str, str]) -> tuple[Column, ...]:
+    """Optional columns for the fields (key, English header, Dutch header, kind) per language."""
+    return tuple(
+        C(f"{key}_{language}", f"{en} ({names[0]})", f"{nl} ({names[1]})", kind)
+        for language, names in _LANGUAGE_NAMES.items()
+        for key, en, nl, kind in fields
+    )
+
+
 MODULE_CODE = C("module_code", "module code", "modulecode", required=True)
 STUDY_LOAD_UNIT = C(
     "study_load_unit", "study load unit", "eenheid studielast", CHOICE, v.StudyLoadUnit, True
@@ -85,6 +99,12 @@ MODULES = SheetLayout(
         C("quality_assurance", "quality assurance", "kwaliteitszorg"),
         C("micro_credential", "micro-credential", "microcredential", BOOLEAN),
         C("esco_uris", "ESCO URIs", "ESCO-URI's", LINES),
+        *translated_columns(
+            ("title", "title", "titel", TEXT),
+            ("summary", "summary", "samenvatting", TEXT),
+            ("description", "description", "beschrijving", TEXT),
+            ("learning_outcomes", "learning outcomes", "leeruitkomsten", LINES),
+        ),
     ),
 )
 UNITS = SheetLayout(
@@ -101,6 +121,7 @@ UNITS = SheetLayout(
         STUDY_LOAD_UNIT,
         C("assessment", "assessment", "toetsing"),
         C("component_type", "type", "soort", CHOICE, v.ComponentType, True),
+        *translated_columns(("title", "title", "titel", TEXT)),
     ),
 )
 MATERIALS = SheetLayout(

@@ -51,9 +51,19 @@ def _module_rows(modules: list[Module]) -> dict[str, list[dict[str, Any]]]:
 
 
 def _flatten(content: dict[str, Any]) -> dict[str, Any]:
-    """Content with its study load as two columns."""
+    """Content with its study load as two columns, its translated texts as columns (title_en)."""
     load = content.get("study_load") or {}
-    return {**content, "study_load_value": load.get("value"), "study_load_unit": load.get("unit")}
+    translated = {
+        f"{name}_{language}": value
+        for language, texts in (content.get("translations") or {}).items()
+        for name, value in texts.items()
+    }
+    return {
+        **content,
+        "study_load_value": load.get("value"),
+        "study_load_unit": load.get("unit"),
+        **translated,
+    }
 
 
 def _cell(column: Column, value: Any, language: str, *, text_numbers: bool) -> Any:
