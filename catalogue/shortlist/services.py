@@ -7,8 +7,9 @@ turns ids into rows, adds and removes ids within the limits, and signs and reads
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -19,6 +20,7 @@ from sqlmodel import Session
 from catalogue.errors import NotFound
 from catalogue.modules.models import Module, Offering
 from catalogue.modules.runs import offering_availability
+from catalogue.modules.translations import text_language
 from catalogue.recognition.queries import recognised_by
 from catalogue.vocabularies import ModuleStatus, study_load_in_ec
 
@@ -57,6 +59,9 @@ class ShortlistRow:
     enrol_email: str
     enrol_phone: str
     recognised_by: list[str]
+    # The module's title in other languages, and the language of its own texts (for the page).
+    translations: dict[str, Any] = field(default_factory=dict)
+    text_lang: str = "nl"
 
 
 def added(items: list[int], offering_id: int) -> list[int]:
@@ -136,6 +141,12 @@ def _row(offering: Offering, module: Module, recognised: list[str], today: date)
         enrol_email=offering.enrol_email,
         enrol_phone=offering.enrol_phone,
         recognised_by=recognised,
+        translations={
+            language: {"title": texts["title"]}
+            for language, texts in (module.translations or {}).items()
+            if texts.get("title")
+        },
+        text_lang=text_language(module.languages),
     )
 
 

@@ -183,3 +183,21 @@ def test_version_page_and_diff_name_translated_fields_readably(translated, lang,
         for code in ("translations", "tr_en", "'en'", "{", "["):
             assert code not in text, (code, text)
     assert "Names the ISO classes.; Puts on a cleanroom suit." in compare
+
+
+def test_module_cards_and_the_shortlist_comparison_show_the_title_in_the_page_language(
+    world, translated, anonymous_client
+):
+    _client, module_id = translated
+    institution = "test-instituut-a"
+    english = anonymous_client.get(f"/institutions/{institution}?lang=en").text
+    dutch = anonymous_client.get(f"/institutions/{institution}?lang=nl").text
+    assert ">Cleanroom work in practice</a>" in english
+    assert '<p lang="nl">' not in english.split(">Cleanroom work in practice</a>", 1)[1][:300]
+    assert ">Module A-DRAFT</a>" in dutch and "Cleanroom work in practice" not in dutch
+    assert 'lang="nl">Module A-PUB</a>' in english
+
+    run = world.offerings["A-PUB"]
+    anonymous_client.get("/")
+    compare = anonymous_client.get("/shortlist/compare", query_string={"run": [run], "lang": "en"})
+    assert 'lang="nl">Module A-PUB</a>' in compare.text
