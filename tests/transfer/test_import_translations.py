@@ -5,17 +5,14 @@ downloaded template carries them back unchanged."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
 
 from catalogue.accounts.permissions import SYSTEM
-from catalogue.imports.templates import xlsx_template
-from catalogue.institutions.models import Institution
 from catalogue.modules import editing
 from catalogue.modules.content import working_content
 from catalogue.modules.models import Module
-from tests.factories import INSTITUTION_A, app_session, snapshot
+from tests.factories import app_session, snapshot
 from tests.transfer import spreadsheets as s
-from tests.transfer.test_imports import _import, _module
+from tests.transfer.test_imports import _import, _module, downloaded_template
 
 EXTRA = ["title (English)", "learning outcomes (English)"]
 
@@ -63,15 +60,7 @@ def test_a_downloaded_template_carries_translations_back_unchanged(
         editing.update_module(
             session=session, actor=SYSTEM, module_id=module_id, content=content, base_version=None
         )
-    with app_session(world_app) as session:
-        institution = session.scalar(select(Institution).where(Institution.code == INSTITUTION_A))
-        modules = list(
-            session.scalars(select(Module).where(Module.institution_id == institution.id))
-        )
-        for module in modules:
-            _ = (module.units, module.materials, module.offerings, module.tags)
-        with world_app.test_request_context():
-            data = xlsx_template(modules, language)
+    modules, data = downloaded_template(world_app, language)
     header = "title (English)" if language == "en" else "titel (Engels)"
     assert header.encode() in _shared_strings(data)
     result = _import(world_app, tmp_path, data, "template.xlsx")

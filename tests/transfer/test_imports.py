@@ -271,19 +271,25 @@ def test_zip_of_csv_files(world_app, tmp_path):
 @pytest.mark.parametrize("language", ["en", "nl"])
 @pytest.mark.parametrize("kind", ["xlsx", "zip"])
 def test_a_downloaded_template_imports_without_changes(world_app, tmp_path, language, kind):
-    with app_session(world_app) as session:
+    modules, data = downloaded_template(
+        world_app, language, xlsx_template if kind == "xlsx" else csv_template
+    )
+    result = _import(world_app, tmp_path, data, f"template.{kind}")
+    assert result.exit_code == 0, result.stderr
+    assert f"0 create, 0 update, {len(modules) + 1} unchanged." in result.output
+
+
+def downloaded_template(app, language: str, make=xlsx_template) -> tuple[list[Module], bytes]:
+    """Institution A's modules and the template of them an editor downloads."""
+    with app_session(app) as session:
         institution = session.scalar(select(Institution).where(Institution.code == INSTITUTION_A))
         modules = list(
             session.scalars(select(Module).where(Module.institution_id == institution.id))
         )
         for module in modules:
             _ = (module.units, module.materials, module.offerings, module.tags)
-        with world_app.test_request_context():
-            make = xlsx_template if kind == "xlsx" else csv_template
-            data = make(modules, language)
-    result = _import(world_app, tmp_path, data, f"template.{kind}")
-    assert result.exit_code == 0, result.stderr
-    assert f"0 create, 0 update, {len(modules) + 1} unchanged." in result.output
+        with app.test_request_context():
+            return modules, make(modules, language)
 
 
 def test_import_refuses_unknown_institution(world_app, tmp_path):
