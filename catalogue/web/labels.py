@@ -109,11 +109,7 @@ LANGUAGE_NAMES = {"nl": _l("Dutch"), "en": _l("English"), "de": _l("German")}
 
 def translated_label(name: str, language: str) -> str:
     """A field's label with the language of its translation: "Title (English)"."""
-    return _(
-        "%(field)s (%(language)s)",
-        field=FIELD_LABELS.get(name, name),
-        language=LANGUAGE_NAMES.get(language, language),
-    )
+    return f"{FIELD_LABELS.get(name, name)} ({LANGUAGE_NAMES.get(language, language)})"
 
 
 def _translation_change_label(path: str) -> str | None:
