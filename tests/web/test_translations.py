@@ -201,3 +201,19 @@ def test_module_cards_and_the_shortlist_comparison_show_the_title_in_the_page_la
     anonymous_client.get("/")
     compare = anonymous_client.get("/shortlist/compare", query_string={"run": [run], "lang": "en"})
     assert 'lang="nl">Module A-PUB</a>' in compare.text
+
+
+def test_a_saved_translation_shows_in_the_preview_before_it_is_published(
+    world, client_for, anonymous_client
+):
+    client = client_for(EDITOR_A)
+    module_id = world.modules["A-PUB"]
+    assert _submit(client, module_id, TRANSLATION, action="save").status_code == 302
+    client.set_cookie("catalogue_lang", "en")
+    preview = client.get(f"/manage/modules/{module_id}/preview").text
+    assert "<h1>Cleanroom work in practice</h1>" in preview
+    anonymous_client.set_cookie("catalogue_lang", "en")
+    public = anonymous_client.get(f"/modules/{module_id}").text
+    assert '<h1 lang="nl">Module A-PUB</h1>' in public
+    audit = _main_text(client.get(f"/manage/modules/{module_id}/audit").text)
+    assert "Title (English)" in audit and "translations.en" not in audit
