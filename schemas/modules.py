@@ -239,7 +239,7 @@ class ModuleContentSchema(BaseSchema):
             pattern="^" + re.escape(ESCO_PREFIX) + "[A-Za-z0-9._~/-]*$",
             validate=[
                 Pattern(
-                    "^" + re.escape(ESCO_PREFIX),
+                    "^" + re.escape(ESCO_PREFIX) + ".*",
                     error=_l("Must be an ESCO URI starting with http://data.europa.eu/esco/."),
                 )
             ],
