@@ -134,6 +134,16 @@ def module_payload(code: str, institution: str = INSTITUTION_A, **overrides: Any
     return body
 
 
+def create_and_publish(editor: FlaskClient, code: str):
+    """Create a module through the API and publish it; (its id, the publish response)."""
+    created = editor.post(f"{API}/modules", json=module_payload(code))
+    module = created.get_json()["id"]
+    published = editor.post(
+        f"{API}/modules/{module}/publish", headers={"If-Match": created.headers["ETag"]}
+    )
+    return module, published
+
+
 def content_payload(code: str, **overrides: Any) -> dict:
     """The JSON body of PUT /modules/{id}: a module's whole content, without its institution."""
     body = module_payload(code, **overrides)

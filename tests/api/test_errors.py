@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from catalogue.modules.models import Module
 from tests.api.conftest import (
     API,
     assert_error,
@@ -13,7 +14,6 @@ from tests.api.conftest import (
     offering_payload,
     stored_rows,
 )
-from catalogue.modules.models import Module
 from tests.factories import EDITOR_A, app_session
 
 BEYOND_IDS = 2**31  # ids are 1 .. 2^31-1

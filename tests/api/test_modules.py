@@ -21,6 +21,7 @@ from tests.api.conftest import (
     all_pages,
     assert_error,
     content_payload,
+    create_and_publish,
     module_payload,
 )
 from tests.factories import (
@@ -417,11 +418,7 @@ def test_editing_a_published_module_keeps_the_public_content_until_published_aga
     api_client_for, anonymous_client
 ):
     editor = api_client_for(EDITOR_A)
-    created = editor.post(f"{API}/modules", json=module_payload("VAC-204"))
-    module = created.get_json()["id"]
-    first = editor.post(
-        f"{API}/modules/{module}/publish", headers={"If-Match": created.headers["ETag"]}
-    )
+    module, first = create_and_publish(editor, "VAC-204")
     old_title = first.get_json()["module"]["title"]
 
     changed = editor.put(

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.conftest import API, assert_error, content_payload, module_payload, stored_rows
+from tests.api.conftest import (
+    API,
+    assert_error,
+    content_payload,
+    create_and_publish,
+    module_payload,
+    stored_rows,
+)
 from tests.factories import EDITOR_A
 
 ENGLISH = {
@@ -56,11 +63,7 @@ def test_a_published_translation_is_in_the_version_and_the_comparison(
     api_client_for, anonymous_client
 ):
     editor = api_client_for(EDITOR_A)
-    created = editor.post(f"{API}/modules", json=module_payload("TR-2"))
-    module = created.get_json()["id"]
-    first = editor.post(
-        f"{API}/modules/{module}/publish", headers={"If-Match": created.headers["ETag"]}
-    )
+    module, first = create_and_publish(editor, "TR-2")
     changed = editor.put(
         f"{API}/modules/{module}",
         json=content_payload("TR-2", translations={"en": {"title": "Vacuum"}}),

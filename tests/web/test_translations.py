@@ -188,7 +188,7 @@ def test_version_page_and_diff_name_translated_fields_readably(translated, lang,
 def test_module_cards_and_the_shortlist_comparison_show_the_title_in_the_page_language(
     world, translated, anonymous_client
 ):
-    _client, module_id = translated
+    _client, _module_id = translated
     institution = "test-instituut-a"
     english = anonymous_client.get(f"/institutions/{institution}?lang=en").text
     dutch = anonymous_client.get(f"/institutions/{institution}?lang=nl").text
