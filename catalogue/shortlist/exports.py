@@ -1,14 +1,17 @@
 """A shortlist as files: CSV (through the safe CSV writer), an Excel workbook (openpyxl) and an
-iCalendar file of the run dates (icalendar), one row or event per run."""
+iCalendar file of the run dates (icalendar), one row or event per run, with the module's title
+in the visitor's language."""
 
 from __future__ import annotations
 
 import io
 from datetime import UTC, datetime, timedelta
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from catalogue.csv_safety import SafeCsvWriter, safe_row
+from catalogue.modules.translations import shown
 from catalogue.shortlist.services import ShortlistRow
 from catalogue.vocabularies import DeliveryMode, Level, TeachingLanguage
 
@@ -41,9 +44,16 @@ def columns() -> list[tuple[str, str]]:
     ]
 
 
+def title_of(row: ShortlistRow) -> str:
+    """The module's title in the visitor's language when it is translated, else its own."""
+    return shown(row, "title", str(get_locale() or "nl")).text
+
+
 def cell_values(row: ShortlistRow) -> list:
-    """A row's cells in column order: dates as ISO text, labels in the visitor's language."""
+    """A row's cells in column order: dates as ISO text, labels and the title in the visitor's
+    language."""
     labels = {
+        "title": title_of(row),
         "level": str(Level.label(row.level)),
         "delivery_mode": str(DeliveryMode.label(row.delivery_mode)),
         "language": str(TeachingLanguage.label(row.language)),
@@ -93,7 +103,7 @@ def as_ics(rows: list[ShortlistRow], *, site: str, url_of) -> bytes:
         event = Event()
         event.add("uid", f"run-{row.offering_uuid}@{site}")
         event.add("dtstamp", stamp)
-        event.add("summary", f"{row.title} ({row.institution})")
+        event.add("summary", f"{title_of(row)} ({row.institution})")
         event.add("dtstart", row.start)
         event.add("dtend", row.end + timedelta(days=1))  # the end of an all-day event is exclusive
         if row.city:

@@ -11,7 +11,12 @@ from datetime import timedelta
 from icalendar import Calendar
 from openpyxl import load_workbook
 
+from catalogue.accounts.permissions import SYSTEM
+from catalogue.modules import editing
+from catalogue.modules.content import working_content
+from catalogue.modules.models import Module
 from tests.employers.conftest import JANUARY, MARCH
+from tests.factories import app_session
 
 
 def _shortlist(client) -> str:
@@ -75,3 +80,29 @@ def test_compare_takes_at_most_five(employer_world):
     html = client.get("/shortlist/compare", query_string={"run": ids, "lang": "en"}).text
     assert "Compare at most 5 runs" in html
     assert html.count('<th scope="col"><a href=') == 5
+
+
+def test_exports_give_the_title_in_the_visitors_language(employer_world):
+    app = employer_world.app
+    module_id = employer_world.modules["EMPNEAR"]
+    with app_session(app) as session:
+        content = working_content(session.get(Module, module_id))
+        content["translations"] = {"en": {"title": "Workshop near Eindhoven"}}
+        editing.update_module(
+            session=session, actor=SYSTEM, module_id=module_id, content=content, base_version=None
+        )
+        editing.publish_module(session=session, actor=SYSTEM, module_id=module_id)
+    client = app.test_client()
+    client.post("/shortlist/add", data={"run": employer_world.runs[("EMPNEAR", "EHV")]})
+
+    def titles(language: str) -> tuple[str, str]:
+        client.set_cookie("catalogue_lang", language)
+        rows = list(csv.reader(io.StringIO(client.get("/shortlist/export.csv").text)))
+        calendar = Calendar.from_ical(client.get("/shortlist/export.ics").data)
+        (event,) = calendar.walk("VEVENT")
+        return rows[1][rows[0].index("Module")], str(event["summary"])
+
+    english = titles("en")
+    assert english[0] == "Workshop near Eindhoven" and english[1].startswith(english[0])
+    dutch = titles("nl")
+    assert dutch[0] == "Werkplaats empnear" and dutch[1].startswith(dutch[0])
