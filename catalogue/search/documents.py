@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlmodel import Session
 
 from catalogue.institutions.models import Institution, Region
@@ -106,9 +106,28 @@ def _build_chunk(session: Session, ids: list[int]) -> Iterator[dict[str, Any]]:
         )
 
 
+# A module's institution and region as search documents name them (modules and material alike).
+PLACE_COLUMNS = (
+    Institution.code.label("institution_code"),
+    Institution.name.label("institution_name"),
+    Region.code.label("region_code"),
+    Region.name.label("region_name"),
+)
+
+
+def published_with_place(statement: Select, ids: list[int]) -> Select:
+    """`statement` (which selects from modules) joined to each module's institution and
+    region, for the published modules among `ids`."""
+    return (
+        statement.join(Institution, Institution.id == Module.institution_id)
+        .join(Region, Region.id == Institution.region_id)
+        .where(Module.id.in_(ids), Module.status == ModuleStatus.PUBLISHED)
+    )
+
+
 def _module_rows(session: Session, ids: list[int]) -> list[Any]:
     """The published modules among `ids`, with their institution and region, by id."""
-    return session.execute(
+    statement = published_with_place(
         select(
             Module.id,
             Module.code,
@@ -127,19 +146,14 @@ def _module_rows(session: Session, ids: list[int]) -> list[Any]:
             Module.published_at,
             Module.translations,
             Institution.id.label("institution_id"),
-            Institution.code.label("institution_code"),
-            Institution.name.label("institution_name"),
             Institution.short_name.label("institution_short"),
             Institution.city.label("institution_city"),
             Region.id.label("region_id"),
-            Region.code.label("region_code"),
-            Region.name.label("region_name"),
-        )
-        .join(Institution, Institution.id == Module.institution_id)
-        .join(Region, Region.id == Institution.region_id)
-        .where(Module.id.in_(ids), Module.status == ModuleStatus.PUBLISHED)
-        .order_by(Module.id)
-    ).all()
+            *PLACE_COLUMNS,
+        ),
+        ids,
+    ).order_by(Module.id)
+    return session.execute(statement).all()
 
 
 def _by_module(session: Session, model, columns, module_ids, *, order) -> dict[int, list]:

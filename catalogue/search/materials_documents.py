@@ -15,11 +15,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from catalogue.institutions.models import Institution, Region
 from catalogue.materials.licences import is_open
 from catalogue.materials.queries import reuse_counts
 from catalogue.modules.models import LearningUnit, Material, Module, ModuleTag
-from catalogue.search.documents import fingerprint
+from catalogue.search.documents import PLACE_COLUMNS, fingerprint, published_with_place
 from catalogue.search.text import language_of
 from catalogue.vocabularies import Licence, ModuleStatus
 
@@ -56,7 +55,7 @@ def build_material_documents(
 
 
 def _chunk(session: Session, ids: list[int]) -> Iterator[dict[str, Any]]:
-    rows = session.execute(
+    statement = published_with_place(
         select(
             Material,
             Module.code.label("module_code"),
@@ -64,17 +63,11 @@ def _chunk(session: Session, ids: list[int]) -> Iterator[dict[str, Any]]:
             Module.sector,
             Module.level,
             Module.published_at,
-            Institution.code.label("institution_code"),
-            Institution.name.label("institution_name"),
-            Region.code.label("region_code"),
-            Region.name.label("region_name"),
-        )
-        .join(Module, Module.id == Material.module_id)
-        .join(Institution, Institution.id == Module.institution_id)
-        .join(Region, Region.id == Institution.region_id)
-        .where(Module.id.in_(ids), Module.status == ModuleStatus.PUBLISHED)
-        .order_by(Material.id)
-    ).all()
+            *PLACE_COLUMNS,
+        ).join(Module, Module.id == Material.module_id),
+        ids,
+    ).order_by(Material.id)
+    rows = session.execute(statement).all()
     if not rows:
         return
     found = sorted({r.Material.module_id for r in rows})
