@@ -58,22 +58,28 @@ class Shown:
         return self.lang is not None
 
 
+def _read(item: Any, key: str, default: Any = None) -> Any:
+    """A field of a row, an object or a content dict."""
+    return item.get(key, default) if isinstance(item, dict) else getattr(item, key, default)
+
+
+def _own_language(item: Any, languages=None) -> str:
+    """The language of a module's (or a unit's, given `languages`) own texts."""
+    if languages is None:
+        languages = _read(item, "languages") or []
+    return _read(item, "text_lang") or text_language(languages)
+
+
 def shown(item: Any, name: str, page_language: str, languages=None) -> Shown:
     """A field of a module or unit (row or content dict) in the page's language when translated.
 
     `languages` are the module's teaching languages (read from `item` when it is a module).
     """
-
-    def read(key: str, default: Any = None) -> Any:
-        return item.get(key, default) if isinstance(item, dict) else getattr(item, key, default)
-
-    original_language = read("text_lang") or text_language(
-        read("languages") or [] if languages is None else languages
-    )
-    original = read(name, "")
+    original_language = _own_language(item, languages)
+    original = _read(item, name, "")
     if page_language == original_language:
         return Shown(original)
-    translated = ((read("translations") or {}).get(page_language) or {}).get(name)
+    translated = ((_read(item, "translations") or {}).get(page_language) or {}).get(name)
     if translated:
         return Shown(translated)
     return Shown(original, original_language if original else None)
@@ -82,11 +88,7 @@ def shown(item: Any, name: str, page_language: str, languages=None) -> Shown:
 def untranslated_language(module: Any, page_language: str) -> str | None:
     """The language of the module's texts when the page is in another one and no translation
     into the page's language exists (the page then says it shows the original), else None."""
-
-    def read(key: str) -> Any:
-        return module.get(key) if isinstance(module, dict) else getattr(module, key, None)
-
-    own = read("text_lang") or text_language(read("languages") or [])
-    if page_language == own or (read("translations") or {}).get(page_language):
+    own = _own_language(module)
+    if page_language == own or (_read(module, "translations") or {}).get(page_language):
         return None
     return own

