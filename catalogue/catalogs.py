@@ -7,6 +7,8 @@ the English catalog maps each message to itself, so both catalogs are complete. 
 
 from __future__ import annotations
 
+import json
+import tomllib
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -27,8 +29,21 @@ METHODS = [
     ("catalogue/**.py", "python"),
     ("schemas/**.py", "python"),
     ("templates/**.html", "jinja2"),
+    ("catalogue/vocabularies.toml", "catalogue.catalogs:extract_labels"),
 ]
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+
+
+def extract_labels(fileobj, keywords, comment_tags, options):
+    """Babel extractor for vocabularies.toml: every member's `label`, at the line that holds it."""
+    text = fileobj.read().decode("utf-8")
+    lines = text.splitlines()
+    for members in tomllib.loads(text).values():
+        for attributes in members.values():
+            label = attributes["label"]
+            written = f"label = {json.dumps(label, ensure_ascii=False)}"
+            lineno = next((n for n, line in enumerate(lines, 1) if written in line), 0)
+            yield lineno, "_l", label, []
 
 
 def source_root() -> Path:

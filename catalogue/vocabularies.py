@@ -1,24 +1,32 @@
-"""The catalogue's controlled vocabularies, their labels, and their mapping to OOAPI v5 strings.
+"""The catalogue's controlled vocabularies, their labels, and their mapping to the standards.
 
-Every enumerated value the catalogue stores is defined here, once: the database check constraints,
-the marshmallow validators, the form choices, the search facets and the OOAPI export all read these
-classes. Values are short, stable, lower-case codes; labels are translatable.
+Every enumerated value the catalogue stores is declared once, in vocabularies.toml beside this
+module, with its translatable label and what OOAPI v5, OEAPI v6 and the NLQF call it. This module
+turns each table of that file into a `Vocabulary` of the same name. The database check
+constraints, the marshmallow validators, the form choices, the search facets and both exports all
+read these classes and the maps derived from them below.
 """
 
 from __future__ import annotations
 
+import tomllib
 from enum import StrEnum
+from importlib.resources import files
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+DATA_FILE = "vocabularies.toml"
+
 
 class Vocabulary(StrEnum):
-    """A StrEnum whose members carry translatable labels: `CODE = "code", _l("label")`."""
+    """A StrEnum whose members carry a translatable label and what the standards call them."""
 
-    def __new__(cls, value: str, label: object = None):
+    def __new__(cls, value: str, label: object = None, data: dict[str, Any] | None = None):
         member = str.__new__(cls, value)
         member._value_ = value
         member._label = value if label is None else label
+        member._data = data or {}
         return member
 
     @classmethod
@@ -42,196 +50,65 @@ class Vocabulary(StrEnum):
         """(code, label) pairs for form choices."""
         return list(cls.labels().items())
 
-
-class InstitutionKind(Vocabulary):
-    MBO_COLLEGE = "mbo-college", _l("mbo college (ROC)")
-    HOGESCHOOL = "hogeschool", _l("university of applied sciences (hbo)")
-    UNIVERSITY = "university", _l("research university (wo)")
-    COMPANY_SCHOOL = "company-school", _l("company training school")
-    PRIVATE_PROVIDER = "private-provider", _l("private training provider")
-    PARTNERSHIP = "partnership", _l("partnership")
-
-
-class Sector(Vocabulary):
-    MBO = "mbo", _l("mbo")
-    HBO = "hbo", _l("hbo")
-    WO = "wo", _l("wo")
-
-
-class Level(Vocabulary):
-    """Level of a module, after OOAPI v5 `level`; each level implies an NLQF/EQF level."""
-
-    MBO_1 = "mbo-1", _l("mbo level 1")
-    MBO_2 = "mbo-2", _l("mbo level 2")
-    MBO_3 = "mbo-3", _l("mbo level 3")
-    MBO_4 = "mbo-4", _l("mbo level 4")
-    ASSOCIATE_DEGREE = "associate-degree", _l("Associate degree")
-    BACHELOR = "bachelor", _l("bachelor")
-    MASTER = "master", _l("master")
-    DOCTORAL = "doctoral", _l("doctoral")
-    UNDEFINED = "undefined", _l("no formal level")
-
-
-class Competency(Vocabulary):
-    """The three competencies the industry asks for (Twente's analysis)."""
-
-    TECHNOLOGY = "technology", _l("technology")
-    DIGITALISATION = "digitalisation", _l("digitalisation")
-    COLLABORATION = "collaboration", _l("multidisciplinary collaboration")
-
-
-class StudyLoadUnit(Vocabulary):
-    ECTS = "ects", _l("EC")
-    SBU = "sbu", _l("study hours (SBU)")
-    HOUR = "hour", _l("hours")
-    CONTACT_TIME = "contacttime", _l("contact hours")
-
-
-class DeliveryMode(Vocabulary):
-    ON_CAMPUS = "on-campus", _l("on campus")
-    ONLINE = "online", _l("online")
-    HYBRID = "hybrid", _l("hybrid")
-    DISTANCE_LEARNING = "distance-learning", _l("distance learning")
-    SITUATED = "situated", _l("at the workplace")
-
-
-class TeachingLanguage(Vocabulary):
-    """ISO 639-2 codes, as OOAPI uses them."""
-
-    DUTCH = "nld", _l("Dutch")
-    ENGLISH = "eng", _l("English")
-    GERMAN = "deu", _l("German")
-
-
-class TargetGroup(Vocabulary):
-    """The plan's two kinds of lifelong learning."""
-
-    RETRAINING = "retraining", _l("retraining")
-    UPSKILLING = "upskilling", _l("upskilling")
-
-
-class Audience(Vocabulary):
-    JOB_SEEKERS = "job-seekers", _l("job seekers")
-    LABOUR_MIGRANTS = "labour-migrants", _l("labour migrants")
-    CAREER_SWITCHERS = "career-switchers", _l("career switchers")
-    EMPLOYEES = "employees", _l("employees")
-    ALUMNI = "alumni", _l("alumni")
-    STUDENTS = "students", _l("students")
-
-
-class ModuleStatus(Vocabulary):
-    DRAFT = "draft", _l("draft")
-    PUBLISHED = "published", _l("published")
-    ARCHIVED = "archived", _l("archived")
-
-
-class ComponentType(Vocabulary):
-    """Kind of learning unit, after OOAPI v5 component types."""
-
-    LECTURE = "lecture", _l("lecture")
-    PRACTICAL = "practical", _l("practical")
-    LAB = "lab", _l("lab session")
-    TUTORIAL = "tutorial", _l("tutorial")
-    PROJECT = "project", _l("project")
-    WORKSHOP = "workshop", _l("workshop")
-    E_LEARNING = "e-learning", _l("e-learning")
-    WORKPLACE = "workplace", _l("workplace learning")
-    TEST = "test", _l("test")
-
-
-class Licence(Vocabulary):
-    """NL-LOM copyright and licence values for digital learning material."""
-
-    CC_BY = "cc-by-40", _l("CC BY 4.0")
-    CC_BY_SA = "cc-by-sa-40", _l("CC BY-SA 4.0")
-    CC_BY_NC = "cc-by-nc-40", _l("CC BY-NC 4.0")
-    CC_BY_NC_SA = "cc-by-nc-sa-40", _l("CC BY-NC-SA 4.0")
-    CC_BY_ND = "cc-by-nd-40", _l("CC BY-ND 4.0")
-    CC_BY_NC_ND = "cc-by-nc-nd-40", _l("CC BY-NC-ND 4.0")
-    CC0 = "cc0-10", _l("CC0 1.0")
-    PUBLIC_DOMAIN = "pdm-10", _l("Public domain")
-    ALL_RIGHTS_RESERVED = "yes", _l("all rights reserved")
+    @classmethod
+    def mapping(cls, attribute: str) -> dict[str, Any]:
+        """Codes mapped to one attribute of vocabularies.toml, for the members that have it."""
+        return {m.value: m._data[attribute] for m in cls if attribute in m._data}
 
     @classmethod
-    def open_licences(cls) -> frozenset[str]:
-        """Licences that let another institution reuse the material."""
-        return frozenset(
-            {cls.CC_BY, cls.CC_BY_SA, cls.CC_BY_NC, cls.CC_BY_NC_SA, cls.CC0, cls.PUBLIC_DOMAIN}
-        )
+    def reverse(cls, attribute: str) -> dict[str, str]:
+        """An attribute's values mapped back to codes: each value to the first member that has
+        it, and each of a member's `<attribute>_read` values to that member."""
+        back: dict[str, str] = {}
+        for code, value in cls.mapping(attribute).items():
+            back.setdefault(value, code)
+        for code, values in cls.mapping(f"{attribute}_read").items():
+            back.update(dict.fromkeys(values, code))
+        return back
+
+    @classmethod
+    def having(cls, attribute: str) -> frozenset[str]:
+        """The codes whose members have a true value for a flag of vocabularies.toml."""
+        return frozenset(code for code, value in cls.mapping(attribute).items() if value)
 
 
-class MaterialType(Vocabulary):
-    """NL-LOM learning resource types used in the field."""
-
-    TEXT = "text", _l("text")
-    VIDEO = "video", _l("video")
-    SLIDES = "slides", _l("slides")
-    SIMULATION = "simulation", _l("simulation")
-    EXERCISE = "exercise", _l("exercise")
-    ASSESSMENT = "assessment", _l("assessment")
-    LAB_MANUAL = "lab-manual", _l("lab manual")
-    E_LEARNING = "e-learning", _l("e-learning module")
-    DATASET = "dataset", _l("dataset")
-    SOFTWARE = "software", _l("software")
+def read_declarations() -> dict[str, dict[str, dict[str, Any]]]:
+    """The tables of vocabularies.toml: vocabulary name → member name → attributes."""
+    return tomllib.loads(files(__package__).joinpath(DATA_FILE).read_text(encoding="utf-8"))
 
 
-class OfferingStatus(Vocabulary):
-    PLANNED = "planned", _l("planned")
-    OPEN = "open", _l("open for enrolment")
-    FULL = "full", _l("full")
-    CANCELLED = "cancelled", _l("cancelled")
-    COMPLETED = "completed", _l("completed")
+_DECLARED = read_declarations()
 
 
-class AgreementKind(Vocabulary):
-    """What a recognition agreement grants."""
-
-    EXEMPTION = "exemption", _l("exemption")
-    CREDIT = "credit", _l("credit")
-    ADMISSION = "admission", _l("admission")
-    MATERIAL_SHARING = "material-sharing", _l("sharing of material")
-
-
-class AgreementStatus(Vocabulary):
-    """Lifecycle of an agreement: draft → proposed → active → expired or terminated."""
-
-    DRAFT = "draft", _l("draft")
-    PROPOSED = "proposed", _l("proposed, awaiting approval")
-    ACTIVE = "active", _l("active")
-    EXPIRED = "expired", _l("expired")
-    TERMINATED = "terminated", _l("terminated")
-    REJECTED = "rejected", _l("rejected")
-    WITHDRAWN = "withdrawn", _l("withdrawn")
+def _declare(name: str) -> type[Vocabulary]:
+    members = []
+    for member, attributes in _DECLARED[name].items():
+        data = dict(attributes)
+        code, label = data.pop("code"), data.pop("label")
+        members.append((member, (code, _l(label), data)))
+    return Vocabulary(name, members, module=__name__, qualname=name)
 
 
-class PartyRole(Vocabulary):
-    """A party provides the modules, recognises them, or both."""
-
-    PROVIDER = "provider", _l("provides")
-    RECOGNISER = "recogniser", _l("recognises")
-    BOTH = "both", _l("provides and recognises")
-
-
-class ReuseStatus(Vocabulary):
-    """A reuse registration is in force until someone ends it."""
-
-    ACTIVE = "active", _l("in use")
-    ENDED = "ended", _l("ended")
-
-
-class ParticipationStatus(Vocabulary):
-    """Where a participant stands in a run (plan monitoring)."""
-
-    ENROLLED = "enrolled", _l("enrolled")
-    STARTED = "started", _l("started")
-    COMPLETED = "completed", _l("completed")
-    DROPPED_OUT = "dropped-out", _l("dropped out")
-
-
-class Role(Vocabulary):
-    ADMINISTRATOR = "administrator", _l("administrator")
-    EDITOR = "editor", _l("institution editor")
-    COORDINATOR = "coordinator", _l("regional coordinator")
+InstitutionKind = _declare("InstitutionKind")
+Sector = _declare("Sector")
+Level = _declare("Level")
+Competency = _declare("Competency")
+StudyLoadUnit = _declare("StudyLoadUnit")
+DeliveryMode = _declare("DeliveryMode")
+TeachingLanguage = _declare("TeachingLanguage")
+TargetGroup = _declare("TargetGroup")
+Audience = _declare("Audience")
+ModuleStatus = _declare("ModuleStatus")
+ComponentType = _declare("ComponentType")
+Licence = _declare("Licence")
+MaterialType = _declare("MaterialType")
+OfferingStatus = _declare("OfferingStatus")
+AgreementKind = _declare("AgreementKind")
+AgreementStatus = _declare("AgreementStatus")
+PartyRole = _declare("PartyRole")
+ReuseStatus = _declare("ReuseStatus")
+ParticipationStatus = _declare("ParticipationStatus")
+Role = _declare("Role")
 
 
 # The multi-valued vocabularies a module is tagged with, by the name its content form uses.
@@ -243,72 +120,24 @@ TAG_VOCABULARIES: dict[str, type[Vocabulary]] = {
     "audiences": Audience,
 }
 
-
-# ---------------------------------------------------------------------------------------------
 # OOAPI v5: the one place where our codes become the standard's strings.
-# ---------------------------------------------------------------------------------------------
+OOAPI_LEVEL = Level.mapping("ooapi")
+OOAPI_SECTOR = Sector.mapping("ooapi")
+OOAPI_MODE_OF_DELIVERY = DeliveryMode.mapping("ooapi")
+OOAPI_STUDY_LOAD_UNIT = StudyLoadUnit.mapping("ooapi")
 
-OOAPI_LEVEL = {
-    "mbo-1": "secondary vocational education 1",
-    "mbo-2": "secondary vocational education 2",
-    "mbo-3": "secondary vocational education 3",
-    "mbo-4": "secondary vocational education 4",
-    "associate-degree": "associate degree",
-    "bachelor": "bachelor",
-    "master": "master",
-    "doctoral": "doctoral",
-    "undefined": "undefined",
-}
-
-OOAPI_SECTOR = {
-    "mbo": "secondary vocational education",
-    "hbo": "higher professional education",
-    "wo": "university education",
-}
-
-OOAPI_MODE_OF_DELIVERY = {
-    "on-campus": "on campus",
-    "online": "online",
-    "hybrid": "hybrid",
-    "distance-learning": "distance-learning",
-    "situated": "situated",
-}
-
-OOAPI_STUDY_LOAD_UNIT = {"ects": "ects", "sbu": "sbu", "hour": "hour", "contacttime": "contacttime"}
-
-# NLQF and EQF levels share their numbers for these qualifications (DOMAIN: mbo 1-4 = 1-4, Ad 5,
-# bachelor 6, master 7, doctorate 8).
-NLQF_LEVEL = {
-    "mbo-1": 1,
-    "mbo-2": 2,
-    "mbo-3": 3,
-    "mbo-4": 4,
-    "associate-degree": 5,
-    "bachelor": 6,
-    "master": 7,
-    "doctoral": 8,
-    "undefined": None,
-}
+# Every level's NLQF (= EQF) level; None for a module without a formal level.
+NLQF_LEVEL: dict[str, int | None] = {code: None for code in Level} | Level.mapping("nlqf")
 
 # Levels a sector can carry; a module whose level does not fit its sector is refused.
 SECTOR_LEVELS = {
-    "mbo": {"mbo-1", "mbo-2", "mbo-3", "mbo-4", "undefined"},
-    "hbo": {"associate-degree", "bachelor", "master", "undefined"},
-    "wo": {"bachelor", "master", "doctoral", "undefined"},
+    sector: {level for level, sectors in Level.mapping("sectors").items() if sector in sectors}
+    for sector in Sector
 }
 
 HOURS_PER_EC = 28
 
-# The unit of study load each kind of institution normally uses: an ROC counts in SBU (mbo),
-# hogescholen and universities in EC; other providers in hours.
-KIND_STUDY_LOAD_UNIT = {
-    "mbo-college": "sbu",
-    "hogeschool": "ects",
-    "university": "ects",
-    "company-school": "hour",
-    "private-provider": "hour",
-    "partnership": "ects",
-}
+KIND_STUDY_LOAD_UNIT = InstitutionKind.mapping("study_load_unit")
 
 
 def default_study_load_unit(institution_kind: str | None) -> str:

@@ -761,7 +761,7 @@ def _units(rng, template: _Template, pools: _Pools, unit: str, total: float) -> 
     ]
 
 
-_OPEN_LICENCES = sorted(Licence.open_licences())
+_OPEN_LICENCES = sorted(Licence.having("open"))
 
 
 def _materials(rng, template: _Template, pools: _Pools, units, institution, module_id: int):

@@ -67,7 +67,7 @@ def terms_of(code: str) -> LicenceTerms:
 
 def is_open(code: str) -> bool:
     """Whether a licence is an open licence (the "open licence" group of the finder)."""
-    return code in Licence.open_licences()
+    return code in Licence.having("open")
 
 
 def explanation(code: str) -> list:

@@ -227,7 +227,7 @@ class Material(SQLModel, table=True):
     @property
     def is_openly_licensed(self) -> bool:
         """Whether another institution may reuse this material."""
-        return self.licence in Licence.open_licences()
+        return self.licence in Licence.having("open")
 
 
 class Offering(SQLModel, table=True):

@@ -194,7 +194,7 @@ def _document(row, tags, units, materials, offerings, extras) -> dict[str, Any]:
         "audience": tags.get("audiences", []),
         # Database ids of the regions where the module is recognised (an active agreement).
         "recognised_in_ids": sorted(extras.get("recognised_in_ids", [])),
-        "open_material": any(m.licence in Licence.open_licences() for m in materials),
+        "open_material": any(m.licence in Licence.having("open") for m in materials),
         "micro_credential": bool(row.micro_credential),
         "study_hours": round(hours, 2),
         # Milliseconds: a module published just now sorts before one of the same second.

@@ -173,7 +173,7 @@ def _recognised_regions():
 
 def _open_material():
     return sa.exists().where(
-        material.c.module_id == m.c.id, material.c.licence.in_(sorted(Licence.open_licences()))
+        material.c.module_id == m.c.id, material.c.licence.in_(sorted(Licence.having("open")))
     )
 
 

@@ -10,93 +10,37 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from catalogue.vocabularies import (
+    ComponentType,
+    DeliveryMode,
+    InstitutionKind,
+    Level,
+    OfferingStatus,
+    StudyLoadUnit,
+    TeachingLanguage,
+)
+
 CONSUMER_KEY = "x-semicon-catalogue"
 LOCAL_TIME = ZoneInfo("Europe/Amsterdam")
 
-# -- vocabularies: ours → OEAPI v6 (reverse maps below add what other endpoints may send) ----
+# -- vocabularies: ours → OEAPI v6 and back, as catalogue/vocabularies.toml declares them --------
 
-LEVEL = {
-    "mbo-1": "secondary_vocational_education_1",
-    "mbo-2": "secondary_vocational_education_2",
-    "mbo-3": "secondary_vocational_education_3",
-    "mbo-4": "secondary_vocational_education_4",
-    "associate-degree": "associate_degree",
-    "bachelor": "bachelor",
-    "master": "master",
-    "doctoral": "doctoral",
-    "undefined": "undefined",
-}
-STUDY_LOAD_UNIT = {"ects": "ects", "sbu": "sbu", "hour": "hour", "contacttime": "contact_time"}
-MODE_OF_DELIVERY = {
-    "on-campus": "presential",
-    "online": "online",
-    "hybrid": "hybrid",
-    "distance-learning": "online",
-    "situated": "work_based",
-}
-COMPONENT_TYPE = {
-    "lecture": "lecture",
-    "practical": "practical",
-    "lab": "practical",
-    "tutorial": "tutorial",
-    "project": "project",
-    "workshop": "workshop",
-    "e-learning": "independent_study",
-    "workplace": "external",
-    "test": "x-test",
-}
-OFFERING_STATE = {
-    "planned": "active",
-    "open": "active",
-    "full": "active",
-    "cancelled": "cancelled",
-    "completed": "inactive",
-}
-ORGANISATION_TYPE = {
-    "mbo-college": "school",
-    "hogeschool": "institute",
-    "university": "institute",
-    "company-school": "academy",
-    "private-provider": "academy",
-    "partnership": "institute",
-}
-TEXT_LANGUAGE = {"nld": "nl-NL", "eng": "en-GB", "deu": "de-DE"}
+LEVEL = Level.mapping("oeapi")
+STUDY_LOAD_UNIT = StudyLoadUnit.mapping("oeapi")
+MODE_OF_DELIVERY = DeliveryMode.mapping("oeapi")
+COMPONENT_TYPE = ComponentType.mapping("oeapi")
+OFFERING_STATE = OfferingStatus.mapping("oeapi")
+ORGANISATION_TYPE = InstitutionKind.mapping("oeapi")
+TEXT_LANGUAGE = TeachingLanguage.mapping("oeapi")
 # The language tag of a translation (catalogue.modules.translations) in LanguageTypedStrings.
 TRANSLATION_TAG = {"nl": "nl-NL", "en": "en-GB"}
 
-LEVEL_BACK = {v: k for k, v in LEVEL.items()} | {"post_doctoral": "doctoral"}
-STUDY_LOAD_UNIT_BACK = {v: k for k, v in STUDY_LOAD_UNIT.items()} | {"sp": "ects"}
-MODE_OF_DELIVERY_BACK = {
-    "presential": "on-campus",
-    "online": "online",
-    "hybrid": "hybrid",
-    "blended": "hybrid",
-    "work_based": "situated",
-    "coil": "online",
-    "joint_delivery": "on-campus",
-    "project_based": "on-campus",
-    "research_lab_based": "on-campus",
-}
-COMPONENT_TYPE_BACK = {
-    "lecture": "lecture",
-    "practical": "practical",
-    "tutorial": "tutorial",
-    "project": "project",
-    "workshop": "workshop",
-    "independent_study": "e-learning",
-    "external": "workplace",
-    "excursion": "workplace",
-    "consultation": "tutorial",
-    "learning_community": "workshop",
-    "skills_training": "practical",
-    "x-test": "test",
-}
-OFFERING_STATE_BACK = {
-    "concept": "planned",
-    "active": "open",
-    "cancelled": "cancelled",
-    "inactive": "completed",
-}
+# What other endpoints send, read back into our codes.
+LEVEL_BACK = Level.reverse("oeapi")
+STUDY_LOAD_UNIT_BACK = StudyLoadUnit.reverse("oeapi")
+MODE_OF_DELIVERY_BACK = DeliveryMode.reverse("oeapi")
+COMPONENT_TYPE_BACK = ComponentType.reverse("oeapi")
+OFFERING_STATE_BACK = OfferingStatus.reverse("oeapi")
 LANGUAGE_BACK = {
     "nld": "nld", "nl": "nld", "dut": "nld",
     "eng": "eng", "en": "eng",
@@ -108,7 +52,7 @@ RIO_SECTOR_BACK = {
     "higher_professional_education": "hbo",
     "university_education": "wo",
 }
-SECTOR_OF_KIND = {"mbo-college": "mbo", "hogeschool": "hbo", "university": "wo"}
+SECTOR_OF_KIND = InstitutionKind.mapping("sector")
 
 
 # -- small shapes -------------------------------------------------------------------------------
