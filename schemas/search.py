@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
+from flask import url_for
 from flask_babel import lazy_gettext as _l
-from marshmallow import EXCLUDE, ValidationError, fields, pre_load, validate
+from marshmallow import EXCLUDE, ValidationError, fields, post_dump, pre_dump, pre_load, validate
 
 from catalogue.places import find_place
 from catalogue.search.facets import FACETS as FACET_NAMES
@@ -203,14 +204,33 @@ class SearchHitSchema(BaseSchema):
     distance_km = fields.Float(allow_none=True)
     url = _required()
 
+    @pre_dump
+    def _from_hit(self, hit, **kwargs):
+        """A search Hit: the display values stored in the index, with its snippet, run and link."""
+        return {
+            **hit.display,
+            "id": hit.module_id,
+            "snippet": hit.snippet,
+            "next_run": hit.next_run,
+            "more_runs": hit.more_runs,
+            "distance_km": hit.distance_km,
+            "url": url_for("pages.module_detail", module_id=hit.module_id, _external=True),
+        }
+
+    @post_dump
+    def _without_empty_translations(self, data, **kwargs):
+        if not data.get("translations"):
+            data.pop("translations", None)
+        return data
+
 
 class SearchResultSchema(BaseSchema):
     total = _required(fields.Integer, metadata={"description": "Modules, or runs in the runs view"})
-    view = fields.String()
-    page = _required(fields.Integer)
-    page_size = _required(fields.Integer)
+    view = fields.String(attribute="request.view")
+    page = _required(fields.Integer, attribute="request.page")
+    page_size = _required(fields.Integer, attribute="request.page_size")
     pages = _required(fields.Integer)
-    items = fields.List(fields.Nested(SearchHitSchema), required=True)
+    items = fields.List(fields.Nested(SearchHitSchema), required=True, attribute="hits")
     facets = fields.Dict(
         keys=fields.String(), values=fields.List(fields.Nested(FacetValueSchema)), required=True
     )

@@ -89,15 +89,6 @@ def document_sector_levels(spec) -> None:
         spec.components.schemas[name]["anyOf"] = combinations
 
 
-def institution_ref(institution) -> dict:
-    """An institution as a reference (InstitutionRefSchema also dumps the row itself)."""
-    return {
-        "code": institution.code,
-        "name": institution.name,
-        "region": {"code": institution.region.code, "name": institution.region.name},
-    }
-
-
 def _module(module_id: int) -> Module:
     return modules.get_module(session=get_session(), actor=api_actor(), module_id=module_id)
 

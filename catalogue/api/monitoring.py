@@ -59,10 +59,4 @@ def import_participations(data):
         raise InvalidInput(
             _("%(num)s rows have errors; nothing was written.", num=len(fields)), fields=fields
         )
-    return {
-        "dry_run": data["dry_run"],
-        "committed": report.committed,
-        "created": report.created,
-        "updated": report.updated,
-        "unchanged": report.unchanged,
-    }
+    return report

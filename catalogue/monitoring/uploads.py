@@ -37,6 +37,7 @@ class ImportReport:
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
     committed: bool = False
+    dry_run: bool = False
     rows: list[CheckedRow] = field(default_factory=list)
 
     @property
@@ -134,6 +135,7 @@ def import_participations(
         raise NotFound(_("No such institution."))
     report, matched, people, stored = _plan(session, institution_id, checked.rows, checked.headers)
     report.errors = sorted(checked.errors + report.errors, key=lambda e: (e.row, e.column))
+    report.dry_run = dry_run
     if report.errors or dry_run or not (report.created or report.updated):
         return report
     with write_transaction(session):
