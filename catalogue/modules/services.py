@@ -38,6 +38,13 @@ def _load_options():
     )
 
 
+def whole_module_options():
+    """Loader options for a module with all it holds: its institution and region, tags, learning
+    units, material and runs (what a module page, an edit and an import read)."""
+    parts = (Module.units, Module.materials, Module.offerings)
+    return (*_load_options(), *(selectinload(part) for part in parts))
+
+
 def _visible_to(actor: Actor):
     """SQL condition: the modules an actor may see (published ones, and their own drafts)."""
     if actor.is_administrator:
@@ -91,14 +98,7 @@ def list_modules(
 def get_module(*, session: Session, actor: Actor, module_id: int) -> Module:
     """One module the actor may see, with everything a page shows; NotFound otherwise."""
     module = session.scalar(
-        select(Module)
-        .where(Module.id == module_id)
-        .options(
-            *_load_options(),
-            selectinload(Module.units),
-            selectinload(Module.materials),
-            selectinload(Module.offerings),
-        )
+        select(Module).where(Module.id == module_id).options(*whole_module_options())
     )
     # A module the actor may not see is reported as absent, so drafts do not leak their existence.
     if module is None or not can_view_module(actor, module):
