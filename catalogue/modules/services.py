@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import gettext as _
@@ -20,14 +21,14 @@ from catalogue.vocabularies import ModuleStatus, OfferingStatus
 
 @dataclass
 class ModuleFilter:
-    """Filters of a module list; empty lists mean "any"."""
+    """Filters of a module list; an empty sequence means "any"."""
 
-    sectors: list[str] = field(default_factory=list)
-    levels: list[str] = field(default_factory=list)
-    competencies: list[str] = field(default_factory=list)
-    region_codes: list[str] = field(default_factory=list)
-    institution_codes: list[str] = field(default_factory=list)
-    statuses: list[str] = field(default_factory=lambda: [ModuleStatus.PUBLISHED])
+    sectors: Sequence[str] = ()
+    levels: Sequence[str] = ()
+    competencies: Sequence[str] = ()
+    region_codes: Sequence[str] = ()
+    institution_codes: Sequence[str] = ()
+    statuses: Sequence[str] = (ModuleStatus.PUBLISHED,)
     updated_since: datetime | None = None
 
 
