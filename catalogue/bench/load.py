@@ -346,7 +346,7 @@ def _summarise(options: LoadOptions, catalogue, tallies, elapsed: float) -> dict
         "config": {
             "nodes": options.nodes,
             "modules": options.modules,
-            "published": catalogue.published,
+            "published": catalogue.counts["published"],
             "clients": options.clients,
             "workers_per_node": options.workers,
             "seconds": options.seconds,

@@ -223,7 +223,7 @@ def _run(options: Options, setup: Setup, results: dict[str, Any]) -> None:
         kind: [{"label": q.label, "query": q.query_string} for q in queries[kind]]
         for kind in CLASSES
     }
-    results["latency"] = _latency(app, queries, options, catalogue.published)
+    results["latency"] = _latency(app, queries, options, catalogue.counts["published"])
     results["latency"]["first_search_ms"] = first_search_ms
     _log("material search: building the material index and timing the finder")
     results["materials"] = bench_materials(app, runs=options.queries_per_class)
@@ -439,28 +439,13 @@ def _generate(app, setup: Setup, options: Options):
 
 
 def _generate_summary(catalogue) -> dict[str, Any]:
-    data = catalogue.as_dict()
-    summary = {
-        key: data[key]
-        for key in (
-            "modules",
-            "published",
-            "draft",
-            "archived",
-            "regions",
-            "institutions",
-            "learning_units",
-            "materials",
-            "offerings",
-            "tags",
-            "versions",
-            "languages",
-        )
+    return {
+        **catalogue.counts,
+        "languages": dict(catalogue.languages),
+        "seconds": round(catalogue.seconds, 2),
+        "modules_per_second": round(catalogue.counts["modules"] / max(catalogue.seconds, 1e-9)),
+        "focus_terms": len(catalogue.focus_counts),
     }
-    summary["seconds"] = round(catalogue.seconds, 2)
-    summary["modules_per_second"] = round(catalogue.modules / max(catalogue.seconds, 1e-9))
-    summary["focus_terms"] = len(catalogue.focus_counts)
-    return summary
 
 
 # -- 2. rebuild (in a child process) ----------------------------------------------------------
