@@ -28,19 +28,12 @@ def _grant(user, role: str, institution: str | None, region: str | None) -> None
     from catalogue.institutions import services as institutions
 
     session = database.get_session()
-    institution_id = region_id = None
+    ids = {}  # of the institution and the region, when named
     if institution:
-        institution_id = institutions.get_institution(session=session, code=institution).id
+        ids["institution_id"] = institutions.get_institution(session=session, code=institution).id
     if region:
-        region_id = institutions.get_region(session=session, code=region).id
-    accounts.grant_role(
-        session=session,
-        actor=SYSTEM,
-        user_id=user.id,
-        role=role,
-        institution_id=institution_id,
-        region_id=region_id,
-    )
+        ids["region_id"] = institutions.get_region(session=session, code=region).id
+    accounts.grant_role(session=session, actor=SYSTEM, user_id=user.id, role=role, **ids)
 
 
 ROLE_OPTIONS = [

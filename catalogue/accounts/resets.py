@@ -16,6 +16,7 @@ from sqlmodel import Session
 from catalogue.accounts.models import PasswordResetToken, User
 from catalogue.accounts.permissions import Actor, require_administrator
 from catalogue.accounts.services import (
+    _account,
     _check_new_password,
     _record_user_event,
     actor_for,
@@ -23,7 +24,7 @@ from catalogue.accounts.services import (
     hash_password,
 )
 from catalogue.db import write_transaction
-from catalogue.errors import InvalidInput, NotFound
+from catalogue.errors import InvalidInput
 from catalogue.model_base import utcnow
 
 MAILED_TOKEN_LIFETIME = timedelta(hours=1)
@@ -68,9 +69,7 @@ def issue_by_administrator(*, session: Session, actor: Actor, user_id: int) -> s
     """A token an administrator hands to the person (valid for 24 hours)."""
     require_administrator(actor)
     with write_transaction(session):
-        user = session.get(User, user_id)
-        if user is None:
-            raise NotFound(_("No such account."))
+        user = _account(session, user_id)
         token = _issue(session, user, ADMIN_TOKEN_LIFETIME, actor.user_id)
         _record_user_event(
             session, actor, "user.password_reset_issued", user.id, f"for {user.email}"

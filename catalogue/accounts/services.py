@@ -52,6 +52,14 @@ def _record_user_event(
     )
 
 
+def _account(session: Session, user_id: int) -> User:
+    """The account with this id; NotFound when there is none."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(_("No such account."))
+    return user
+
+
 def hash_password(password: str) -> str:
     """A werkzeug scrypt hash of the password."""
     return generate_password_hash(password, method="scrypt")
@@ -181,9 +189,7 @@ def grant_role(
     if role != Role.COORDINATOR:
         region_id = None
     with write_transaction(session):
-        user = session.get(User, user_id)
-        if user is None:
-            raise NotFound(_("No such account."))
+        user = _account(session, user_id)
         for membership in user.memberships:
             if (membership.role, membership.institution_id, membership.region_id) == (
                 role,
@@ -231,9 +237,7 @@ def set_active(*, session: Session, actor: Actor, user_id: int, active: bool) ->
     if user_id == actor.user_id:
         raise Conflict(_("You cannot block your own account."))
     with write_transaction(session):
-        user = session.get(User, user_id)
-        if user is None:
-            raise NotFound(_("No such account."))
+        user = _account(session, user_id)
         user.is_active = active
         user.session_nonce = secrets.token_hex(8)
         _record_user_event(
@@ -250,10 +254,7 @@ def list_users(*, session: Session, actor: Actor) -> list[User]:
 def get_user(*, session: Session, actor: Actor, user_id: int) -> User:
     """One account (administrators only)."""
     require_administrator(actor)
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound(_("No such account."))
-    return user
+    return _account(session, user_id)
 
 
 @dataclass(frozen=True)

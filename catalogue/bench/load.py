@@ -36,6 +36,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from catalogue.bench.options import RunOptions
 from catalogue.bench.search import (
     Refused,
     _free_port,
@@ -70,20 +71,12 @@ class Node:
         return self.folder / "search-index"
 
 
-@dataclass
-class LoadOptions:
+@dataclass(kw_only=True)
+class LoadOptions(RunOptions):
     nodes: int = 2
-    database_url: str | None = None
-    modules: int = 2_000
-    seconds: float = 60.0
-    clients: int = 8
     max_requests: int = 1_000_000
-    workers: int = 2
     write_share: float = 0.10
-    seed: int = 1
     convergence_limit: float = CONVERGENCE_LIMIT
-    json_path: Path | None = None
-    markdown_path: Path | None = None
 
 
 def main(echo=print, **kwargs) -> dict[str, Any]:
@@ -353,7 +346,7 @@ def _summarise(options: LoadOptions, catalogue, tallies, elapsed: float) -> dict
         "config": {
             "nodes": options.nodes,
             "modules": options.modules,
-            "published": catalogue.published,
+            "published": catalogue.counts["published"],
             "clients": options.clients,
             "workers_per_node": options.workers,
             "seconds": options.seconds,

@@ -1,10 +1,28 @@
-"""Options that every `catalogue bench` command shares: where its figures are written."""
+"""Options that every `catalogue bench` command shares: what a run is given, and where its
+figures are written."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
+
+
+@dataclass(kw_only=True)
+class RunOptions:
+    """What a benchmark run over a synthetic catalogue is given (the command's options; its
+    defaults are the command's): the catalogue's size and seed, the database, the gunicorn
+    workers, the client threads and seconds of the driven load, where the figures go."""
+
+    modules: int
+    seed: int = 1
+    database_url: str | None = None
+    workers: int = 2
+    clients: int
+    seconds: float
+    json_path: Path | None = None
+    markdown_path: Path | None = None
 
 
 def results_options(name: str, markdown_help: str):

@@ -47,6 +47,7 @@ from urllib.parse import urlencode
 import numpy as np
 
 from catalogue.bench.materials import bench_materials, material_lines
+from catalogue.bench.options import RunOptions
 
 CLASSES = (
     "selective",
@@ -148,21 +149,13 @@ class Setup:
     sqlite_path: Path | None = None
 
 
-@dataclass
-class Options:
-    modules: int = TARGET_MODULES
+@dataclass(kw_only=True)
+class Options(RunOptions):
     workdir: Path | None = None
-    database_url: str | None = None
     queries_per_class: int = 50
-    clients: int = 4
-    seconds: float = 20.0
-    workers: int = 2
     processes: int = 2
-    seed: int = 1
     check: bool = True
     keep: bool = False
-    json_path: Path | None = None
-    markdown_path: Path | None = None
     profile_dir: Path | None = None
 
 
@@ -173,43 +166,10 @@ def _log(message: str) -> None:
 # -- the run ----------------------------------------------------------------------------------
 
 
-def main(
-    *,
-    modules: int = TARGET_MODULES,
-    workdir: Path | str | None = None,
-    database_url: str | None = None,
-    queries_per_class: int = 50,
-    clients: int = 4,
-    seconds: float = 20.0,
-    workers: int = 2,
-    processes: int = 2,
-    seed: int = 1,
-    check: bool = True,
-    keep: bool = False,
-    json_path: Path | str | None = None,
-    markdown_path: Path | str | None = None,
-    profile_dir: Path | str | None = None,
-    echo: Callable[[str], None] = print,
-) -> dict[str, Any]:
+def main(echo: Callable[[str], None] = print, **kwargs) -> dict[str, Any]:
     """Run the whole benchmark; returns the results (also written as JSON)."""
-    options = Options(
-        modules=modules,
-        workdir=Path(workdir) if workdir else None,
-        database_url=database_url,
-        queries_per_class=queries_per_class,
-        clients=clients,
-        seconds=seconds,
-        workers=workers,
-        processes=processes,
-        seed=seed,
-        check=check,
-        keep=keep,
-        json_path=Path(json_path)
-        if json_path
-        else Path("bench-results") / f"search-{modules}.json",
-        markdown_path=Path(markdown_path) if markdown_path else None,
-        profile_dir=Path(profile_dir) if profile_dir else None,
-    )
+    options = Options(**kwargs)
+    json_path = options.json_path or Path("bench-results") / f"search-{options.modules}.json"
     if options.profile_dir:
         options.profile_dir.mkdir(parents=True, exist_ok=True)
     setup = _prepare(options)
@@ -223,10 +183,10 @@ def main(
     results["meta"]["load_after"] = list(os.getloadavg())
     results["meta"]["other_work"] = _other_work(cpu_before, _cpu_times())
     results["targets"] = _targets(results, options.modules)
-    options.json_path.parent.mkdir(parents=True, exist_ok=True)
-    options.json_path.write_text(json.dumps(results, indent=2, default=str) + "\n")
+    json_path.parent.mkdir(parents=True, exist_ok=True)
+    json_path.write_text(json.dumps(results, indent=2, default=str) + "\n")
     echo(render_table(results))
-    echo(f"JSON written to {options.json_path}")
+    echo(f"JSON written to {json_path}")
     if options.markdown_path:
         write_markdown(options.markdown_path, results)
         echo(f"Markdown section written to {options.markdown_path}")
@@ -263,7 +223,7 @@ def _run(options: Options, setup: Setup, results: dict[str, Any]) -> None:
         kind: [{"label": q.label, "query": q.query_string} for q in queries[kind]]
         for kind in CLASSES
     }
-    results["latency"] = _latency(app, queries, options, catalogue.published)
+    results["latency"] = _latency(app, queries, options, catalogue.counts["published"])
     results["latency"]["first_search_ms"] = first_search_ms
     _log("material search: building the material index and timing the finder")
     results["materials"] = bench_materials(app, runs=options.queries_per_class)
@@ -479,28 +439,13 @@ def _generate(app, setup: Setup, options: Options):
 
 
 def _generate_summary(catalogue) -> dict[str, Any]:
-    data = catalogue.as_dict()
-    summary = {
-        key: data[key]
-        for key in (
-            "modules",
-            "published",
-            "draft",
-            "archived",
-            "regions",
-            "institutions",
-            "learning_units",
-            "materials",
-            "offerings",
-            "tags",
-            "versions",
-            "languages",
-        )
+    return {
+        **catalogue.counts,
+        "languages": dict(catalogue.languages),
+        "seconds": round(catalogue.seconds, 2),
+        "modules_per_second": round(catalogue.counts["modules"] / max(catalogue.seconds, 1e-9)),
+        "focus_terms": len(catalogue.focus_counts),
     }
-    summary["seconds"] = round(catalogue.seconds, 2)
-    summary["modules_per_second"] = round(catalogue.modules / max(catalogue.seconds, 1e-9))
-    summary["focus_terms"] = len(catalogue.focus_counts)
-    return summary
 
 
 # -- 2. rebuild (in a child process) ----------------------------------------------------------

@@ -26,7 +26,7 @@ import re
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -167,38 +167,33 @@ class NotEmpty(Exception):
     """The target database already holds a catalogue: the generator writes only fresh ones."""
 
 
-@dataclass
+_COUNTED = (
+    "modules published draft archived regions institutions "
+    "learning_units materials offerings tags versions"
+).split()
+
+
+@dataclass(frozen=True)
 class SyntheticCatalogue:
     """What was generated: counts, time, and facts the benchmark builds its queries from."""
 
-    modules: int = 0
-    published: int = 0
-    draft: int = 0
-    archived: int = 0
-    regions: int = 0
-    institutions: int = 0
-    learning_units: int = 0
-    materials: int = 0
-    offerings: int = 0
-    tags: int = 0
-    versions: int = 0
-    seconds: float = 0.0
-    seed: int = 1
-    languages: dict[str, int] = field(default_factory=dict)
+    # Modules (also by status), regions, institutions and rows of each kind, in the order a
+    # summary lists them.
+    counts: dict[str, int]
+    seconds: float
+    seed: int
+    languages: dict[str, int]
     # Published modules per focus term (Dutch compounds only), and whether search splits the
     # term into parts (a split term matches every module holding both parts: not selective).
-    focus_counts: dict[str, int] = field(default_factory=dict)
-    focus_split: dict[str, bool] = field(default_factory=dict)
+    focus_counts: dict[str, int]
+    focus_split: dict[str, bool]
     # A sample of published modules: (id, code, title), in a deterministic order.
-    sample_modules: list[tuple[int, str, str]] = field(default_factory=list)
+    sample_modules: list[tuple[int, str, str]]
     # Words of published titles (search offers these as spelling corrections).
-    title_words: list[str] = field(default_factory=list)
-    region_codes: list[str] = field(default_factory=list)
-    institution_codes: list[str] = field(default_factory=list)
-    cities: list[str] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+    title_words: list[str]
+    region_codes: list[str]
+    institution_codes: list[str]
+    cities: list[str]
 
 
 @dataclass
@@ -361,17 +356,13 @@ def generate(
     check_empty(engine)
     started = time.perf_counter()
     rng = random.Random(seed)
-    result = SyntheticCatalogue(seed=seed)
     templates, pools = _templates(seed_data.modules)
     regions = _write_regions(engine, seed_data.regions)
     institutions = _make_institutions(rng, seed_data.institutions, regions, modules)
     with engine.begin() as connection:
         _insert(connection, Institution.__table__, [i["row"] for i in institutions])
-    result.regions = len(regions)
-    result.institutions = len(institutions)
-    result.region_codes = sorted(regions)
-    result.institution_codes = [i["row"]["code"] for i in institutions]
-    result.cities = sorted({c for cities in REGION_CITIES.values() for c in cities})
+    counts = dict.fromkeys(_COUNTED, 0)
+    counts["regions"], counts["institutions"] = len(regions), len(institutions)
 
     from catalogue.search.vocabulary import load_thesaurus
 
@@ -379,7 +370,7 @@ def generate(
     nl_terms = [h + t for h in NL_FOCUS_HEADS for t in NL_FOCUS_TAILS]
     en_terms = [f"{h} {t}" for h in EN_FOCUS_HEADS for t in EN_FOCUS_TAILS]
     focus = {"nl": _Zipf(nl_terms, rng), "en": _Zipf(en_terms, rng)}
-    result.focus_split = {term: len(thesaurus.split_compound(fold(term))) >= 2 for term in nl_terms}
+    focus_split = {term: len(thesaurus.split_compound(fold(term))) >= 2 for term in nl_terms}
     by_sector: dict[str, list[_Template]] = {}
     for template in templates:
         by_sector.setdefault(template.module["sector"], []).append(template)
@@ -394,17 +385,18 @@ def generate(
     ids = {"unit": 0, "material": 0, "offering": 0, "version": 0}
     # SQLite keeps JSON as text: version content serialised once is written as it is.
     text_json = engine.dialect.name == "sqlite"
-    version_table = _VERSION_AS_TEXT if text_json else ModuleVersion.__table__
+    # Each kind of row a batch makes: the table it goes to, and what it counts as.
+    kinds = (
+        ("module", Module.__table__, "modules"),
+        ("tag", ModuleTag.__table__, "tags"),
+        ("unit", LearningUnit.__table__, "learning_units"),
+        ("material", Material.__table__, "materials"),
+        ("offering", Offering.__table__, "offerings"),
+        ("version", _VERSION_AS_TEXT if text_json else ModuleVersion.__table__, "versions"),
+    )
 
     for first in range(1, modules + 1, batch):
-        rows: dict[str, list[dict[str, Any]]] = {
-            "module": [],
-            "tag": [],
-            "unit": [],
-            "material": [],
-            "offering": [],
-            "version": [],
-        }
+        rows: dict[str, list[dict[str, Any]]] = {kind: [] for kind, _table, _counted in kinds}
         for module_id in range(first, min(first + batch, modules + 1)):
             institution = institutions[
                 bisect.bisect_left(cumulative_weights, rng.random() * cumulative_weights[-1])
@@ -426,7 +418,7 @@ def generate(
             for key, values in made["rows"].items():
                 rows[key] += values
             status = made["rows"]["module"][0]["status"]
-            setattr(result, status, getattr(result, status) + 1)
+            counts[status] += 1
             languages[template.language] += 1
             title = made["rows"]["module"][0]["title"]
             if status == "published":
@@ -436,27 +428,26 @@ def generate(
                 if module_id % sample_every == 0:
                     sample.append((module_id, made["rows"]["module"][0]["code"], title))
         with engine.begin() as connection:
-            _insert(connection, Module.__table__, rows["module"])
-            _insert(connection, ModuleTag.__table__, rows["tag"])
-            _insert(connection, LearningUnit.__table__, rows["unit"])
-            _insert(connection, Material.__table__, rows["material"])
-            _insert(connection, Offering.__table__, rows["offering"])
-            _insert(connection, version_table, rows["version"])
-        result.modules += len(rows["module"])
-        result.tags += len(rows["tag"])
-        result.learning_units += len(rows["unit"])
-        result.materials += len(rows["material"])
-        result.offerings += len(rows["offering"])
-        result.versions += len(rows["version"])
+            for kind, table, _counted in kinds:
+                _insert(connection, table, rows[kind])
+        for kind, _table, counted in kinds:
+            counts[counted] += len(rows[kind])
         if progress:
             progress(len(rows["module"]))
     _reset_sequences(engine)
-    result.seconds = time.perf_counter() - started
-    result.languages = dict(languages)
-    result.focus_counts = dict(sorted(focus_counts.items()))
-    result.sample_modules = sample
-    result.title_words = sorted(w for w in title_words if w.isalpha() and len(w) >= 7)
-    return result
+    return SyntheticCatalogue(
+        counts=counts,
+        seconds=time.perf_counter() - started,
+        seed=seed,
+        languages=dict(languages),
+        focus_counts=dict(sorted(focus_counts.items())),
+        focus_split=focus_split,
+        sample_modules=sample,
+        title_words=sorted(w for w in title_words if w.isalpha() and len(w) >= 7),
+        region_codes=sorted(regions),
+        institution_codes=[i["row"]["code"] for i in institutions],
+        cities=sorted({c for cities in REGION_CITIES.values() for c in cities}),
+    )
 
 
 def _write_regions(engine: Engine, regions: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:

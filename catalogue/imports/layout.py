@@ -61,50 +61,55 @@ C = Column
 _LANGUAGE_NAMES = {"en": ("English", "Engels"), "nl": ("Dutch", "Nederlands")}
 
 
-def translated_columns(*fields: tuple[str, str, str, str]) -> tuple[Column, ...]:
-    """Optional columns for the fields (key, English header, Dutch header, kind) per language."""
+def translated_columns(*columns: Column) -> tuple[Column, ...]:
+    """Optional columns for the translations of these columns, per language."""
     return tuple(
-        C(f"{key}_{language}", f"{en} ({names[0]})", f"{nl} ({names[1]})", kind)
+        C(f"{c.key}_{language}", f"{c.en} ({names[0]})", f"{c.nl} ({names[1]})", c.kind)
         for language, names in _LANGUAGE_NAMES.items()
-        for key, en, nl, kind in fields
+        for c in columns
     )
 
 
+# Columns that several sheets have, or that a sheet has translated as well.
 MODULE_CODE = C("module_code", "module code", "modulecode", required=True)
+CODE = C("code", "code", "code", required=True)
+TITLE = C("title", "title", "titel", required=True)
+SUMMARY = C("summary", "summary", "samenvatting")
+DESCRIPTION = C("description", "description", "beschrijving")
+LEARNING_OUTCOMES = C("learning_outcomes", "learning outcomes", "leeruitkomsten", LINES)
+STUDY_LOAD = C("study_load_value", "study load", "studielast", NUMBER, required=True)
 STUDY_LOAD_UNIT = C(
     "study_load_unit", "study load unit", "eenheid studielast", CHOICE, v.StudyLoadUnit, True
 )
+ASSESSMENT = C("assessment", "assessment", "toetsing")
+LANGUAGE = C("language", "language", "taal", CHOICE, v.TeachingLanguage, True)
+
 MODULES = SheetLayout(
     "modules",
     "modules",
     "modules",
     (
-        C("code", "code", "code", required=True),
-        C("title", "title", "titel", required=True),
-        C("summary", "summary", "samenvatting"),
-        C("description", "description", "beschrijving"),
+        CODE,
+        TITLE,
+        SUMMARY,
+        DESCRIPTION,
         C("sector", "sector", "sector", CHOICE, v.Sector, True),
         C("level", "level", "niveau", CHOICE, v.Level, True),
-        C("study_load_value", "study load", "studielast", NUMBER, required=True),
+        STUDY_LOAD,
         STUDY_LOAD_UNIT,
         C("competencies", "competencies", "competenties", CODES, v.Competency, True),
         C("languages", "languages", "talen", CODES, v.TeachingLanguage, True),
         C("delivery_modes", "delivery modes", "vormen", CODES, v.DeliveryMode, True),
         C("target_groups", "target groups", "doelgroepen", CODES, v.TargetGroup),
         C("audiences", "audiences", "publiek", CODES, v.Audience),
-        C("learning_outcomes", "learning outcomes", "leeruitkomsten", LINES),
+        LEARNING_OUTCOMES,
         C("prerequisites", "prerequisites", "voorkennis"),
-        C("assessment", "assessment", "toetsing"),
+        ASSESSMENT,
         C("participation", "participation", "deelname"),
         C("quality_assurance", "quality assurance", "kwaliteitszorg"),
         C("micro_credential", "micro-credential", "microcredential", BOOLEAN),
         C("esco_uris", "ESCO URIs", "ESCO-URI's", LINES),
-        *translated_columns(
-            ("title", "title", "titel", TEXT),
-            ("summary", "summary", "samenvatting", TEXT),
-            ("description", "description", "beschrijving", TEXT),
-            ("learning_outcomes", "learning outcomes", "leeruitkomsten", LINES),
-        ),
+        *translated_columns(TITLE, SUMMARY, DESCRIPTION, LEARNING_OUTCOMES),
     ),
 )
 UNITS = SheetLayout(
@@ -113,15 +118,15 @@ UNITS = SheetLayout(
     "leereenheden",
     (
         MODULE_CODE,
-        C("code", "code", "code", required=True),
-        C("title", "title", "titel", required=True),
-        C("description", "description", "beschrijving"),
-        C("learning_outcomes", "learning outcomes", "leeruitkomsten", LINES),
-        C("study_load_value", "study load", "studielast", NUMBER, required=True),
+        CODE,
+        TITLE,
+        DESCRIPTION,
+        LEARNING_OUTCOMES,
+        STUDY_LOAD,
         STUDY_LOAD_UNIT,
-        C("assessment", "assessment", "toetsing"),
+        ASSESSMENT,
         C("component_type", "type", "soort", CHOICE, v.ComponentType, True),
-        *translated_columns(("title", "title", "titel", TEXT)),
+        *translated_columns(TITLE),
     ),
 )
 MATERIALS = SheetLayout(
@@ -130,14 +135,14 @@ MATERIALS = SheetLayout(
     "materialen",
     (
         MODULE_CODE,
-        C("title", "title", "titel", required=True),
+        TITLE,
         C("url", "URL", "URL", required=True),
         C("material_type", "type", "soort", CHOICE, v.MaterialType, True),
         C("format", "format", "formaat"),
-        C("language", "language", "taal", CHOICE, v.TeachingLanguage, True),
+        LANGUAGE,
         C("licence", "licence", "licentie", CHOICE, v.Licence, True),
         C("authors", "authors", "auteurs"),
-        C("description", "description", "beschrijving"),
+        DESCRIPTION,
         C("unit_code", "unit code", "code leereenheid"),
     ),
 )
@@ -147,14 +152,14 @@ RUNS = SheetLayout(
     "uitvoeringen",
     (
         MODULE_CODE,
-        C("code", "code", "code", required=True),
+        CODE,
         C("start_date", "start date", "startdatum", DATE, required=True),
         C("end_date", "end date", "einddatum", DATE, required=True),
         C("enrol_from", "enrolment opens", "inschrijving vanaf", DATE),
         C("enrol_until", "enrolment closes", "inschrijving tot", DATE),
         C("city", "city", "plaats"),
         C("delivery_mode", "delivery mode", "vorm", CHOICE, v.DeliveryMode, True),
-        C("language", "language", "taal", CHOICE, v.TeachingLanguage, True),
+        LANGUAGE,
         C("price_eur", "price (EUR)", "prijs (EUR)", MONEY, required=True),
         C("price_note", "price note", "toelichting prijs"),
         C("seats", "seats", "plaatsen", INTEGER, required=True),

@@ -16,7 +16,6 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 from sqlmodel import Session
 
 from catalogue.accounts.permissions import Actor, require_edit_institution
@@ -27,6 +26,7 @@ from catalogue.institutions.models import Institution
 from catalogue.modules import editing
 from catalogue.modules.content import diff_content, working_content
 from catalogue.modules.models import Module
+from catalogue.modules.services import whole_module_options
 
 CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
 
@@ -116,12 +116,7 @@ def _institution_modules(session: Session, institution_id: int) -> dict[str, Mod
     modules = session.scalars(
         select(Module)
         .where(Module.institution_id == institution_id)
-        .options(
-            selectinload(Module.tags),
-            selectinload(Module.units),
-            selectinload(Module.materials),
-            selectinload(Module.offerings),
-        )
+        .options(*whole_module_options())
     )
     return {module.code.lower(): module for module in modules}
 

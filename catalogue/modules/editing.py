@@ -12,7 +12,6 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 from sqlmodel import Session
 
 from catalogue.accounts.permissions import Actor, require_edit_institution
@@ -29,22 +28,15 @@ from catalogue.modules.content import (
     working_content,
 )
 from catalogue.modules.models import Module, ModuleVersion, Offering
+from catalogue.modules.services import whole_module_options
 from catalogue.search.outbox import enqueue_module
 from catalogue.signals import module_version_published
 from catalogue.vocabularies import ModuleStatus
 
-# What an edit reads of a module besides its own row, loaded with it.
-_MODULE_PARTS = (Module.tags, Module.units, Module.materials, Module.offerings)
-
 
 def _load_module(session: Session, module_id: int) -> Module:
     module = session.scalar(
-        select(Module)
-        .where(Module.id == module_id)
-        .options(
-            selectinload(Module.institution).selectinload(Institution.region),
-            *(selectinload(part) for part in _MODULE_PARTS),
-        )
+        select(Module).where(Module.id == module_id).options(*whole_module_options())
     )
     if module is None:
         raise NotFound(_("No module with id %(id)s.", id=module_id))

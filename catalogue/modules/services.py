@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import gettext as _
@@ -20,14 +21,14 @@ from catalogue.vocabularies import ModuleStatus, OfferingStatus
 
 @dataclass
 class ModuleFilter:
-    """Filters of a module list; empty lists mean "any"."""
+    """Filters of a module list; an empty sequence means "any"."""
 
-    sectors: list[str] = field(default_factory=list)
-    levels: list[str] = field(default_factory=list)
-    competencies: list[str] = field(default_factory=list)
-    region_codes: list[str] = field(default_factory=list)
-    institution_codes: list[str] = field(default_factory=list)
-    statuses: list[str] = field(default_factory=lambda: [ModuleStatus.PUBLISHED])
+    sectors: Sequence[str] = ()
+    levels: Sequence[str] = ()
+    competencies: Sequence[str] = ()
+    region_codes: Sequence[str] = ()
+    institution_codes: Sequence[str] = ()
+    statuses: Sequence[str] = (ModuleStatus.PUBLISHED,)
     updated_since: datetime | None = None
 
 
@@ -36,6 +37,13 @@ def _load_options():
         selectinload(Module.institution).selectinload(Institution.region),
         selectinload(Module.tags),
     )
+
+
+def whole_module_options():
+    """Loader options for a module with all it holds: its institution and region, tags, learning
+    units, material and runs (what a module page, an edit and an import read)."""
+    parts = (Module.units, Module.materials, Module.offerings)
+    return (*_load_options(), *(selectinload(part) for part in parts))
 
 
 def _visible_to(actor: Actor):
@@ -91,14 +99,7 @@ def list_modules(
 def get_module(*, session: Session, actor: Actor, module_id: int) -> Module:
     """One module the actor may see, with everything a page shows; NotFound otherwise."""
     module = session.scalar(
-        select(Module)
-        .where(Module.id == module_id)
-        .options(
-            *_load_options(),
-            selectinload(Module.units),
-            selectinload(Module.materials),
-            selectinload(Module.offerings),
-        )
+        select(Module).where(Module.id == module_id).options(*whole_module_options())
     )
     # A module the actor may not see is reported as absent, so drafts do not leak their existence.
     if module is None or not can_view_module(actor, module):

@@ -16,7 +16,6 @@ from datetime import date, datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from catalogue.errors import InvalidInput
 from catalogue.monitoring.pseudonyms import IdentifierKind, InvalidIdentifier, pseudonym_for
@@ -235,16 +234,6 @@ def _choice(key: str, value: Any) -> str:
     return code
 
 
-_MESSAGES = {
-    "required": _l("This column needs a value."),
-    "too_long": _l("Too long (at most 200 characters)."),
-    "date": _l("Not a date; write it as 2026-09-07 or 07-09-2026."),
-    "choice": _l("Not one of the allowed values: %(values)s."),
-    "ended_before_start": _l("Ends before it starts."),
-    "duplicate": _l("The same person appears in the same run on row %(row)s."),
-}
-
-
 def _check_cells(record: dict[str, Any], fail) -> dict[str, Any]:
     """Check every cell but the identifier; returns the cleaned values of the good ones."""
     clean: dict[str, Any] = {}
@@ -253,25 +242,25 @@ def _check_cells(record: dict[str, Any], fail) -> dict[str, Any]:
             continue
         value = record.get(key, "")
         if value == "" and key in REQUIRED:
-            fail(key, _MESSAGES["required"])
+            fail(key, _("This column needs a value."))
         elif isinstance(value, str) and len(value) > MAX_CELL:
-            fail(key, _MESSAGES["too_long"])
+            fail(key, _("Too long (at most 200 characters)."))
         elif key in VALUE_MAPS:
             try:
                 clean[key] = _choice(key, value)
             except ValueError:
                 allowed = ", ".join(VALUE_MAPS[key][0])
-                fail(key, str(_MESSAGES["choice"]) % {"values": allowed})
+                fail(key, _("Not one of the allowed values: %(values)s.", values=allowed))
         elif key.endswith("_on"):
             try:
                 clean[key] = _date(value) if value != "" else None
             except ValueError:
-                fail(key, _MESSAGES["date"])
+                fail(key, _("Not a date; write it as 2026-09-07 or 07-09-2026."))
         else:
             clean[key] = value
     started, ended = clean.get("started_on"), clean.get("ended_on")
     if started and ended and ended < started:
-        fail("ended_on", _MESSAGES["ended_before_start"])
+        fail("ended_on", _("Ends before it starts."))
     return clean
 
 
@@ -295,7 +284,10 @@ def check_records(
             continue
         where = (clean["module_code"].lower(), clean["run_code"].lower(), pseudonym)
         if where in first_row_of:
-            fail("identifier", str(_MESSAGES["duplicate"]) % {"row": first_row_of[where]})
+            message = _(
+                "The same person appears in the same run on row %(row)s.", row=first_row_of[where]
+            )
+            fail("identifier", message)
             errors.extend(row_errors)
             continue
         first_row_of[where] = number
@@ -308,7 +300,7 @@ def _pseudonym_of(record: dict[str, Any], kind: str, key: bytes, fail) -> str | 
     """The pseudonym of the row's identifier, or None after reporting why it has none."""
     value = record.get("identifier", "")
     if value == "" or value is None:
-        fail("identifier", _MESSAGES["required"])
+        fail("identifier", _("This column needs a value."))
         return None
     try:
         return pseudonym_for(str(value), kind, key=key)
