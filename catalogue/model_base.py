@@ -48,6 +48,17 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+# How long a vocabulary code may be, in the columns that store one (tests/test_vocabularies.py
+# checks that every code a CHECK constraint allows fits its column).
+CODE_LENGTH = 20
+
+
+def code_field(**options):
+    """Column for one code of a vocabulary; the table keeps it in the vocabulary with an
+    `enum_check`. A column of short codes (a sector, an ISO language) gives its own max_length."""
+    return Field(**{"max_length": CODE_LENGTH, **options})
+
+
 def enum_check(column: str, vocabulary: type[Vocabulary], *, nullable: bool = False):
     """A named CHECK constraint that keeps `column` within `vocabulary`."""
     allowed = ", ".join(f"'{v}'" for v in vocabulary.values())

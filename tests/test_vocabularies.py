@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from sqlalchemy import CheckConstraint
 
 from catalogue import vocabularies
+from catalogue.models import metadata
 from catalogue.oeapi.mapping import codes
 from catalogue.vocabularies import Level, Licence, OfferingStatus, Vocabulary
 
@@ -96,3 +100,17 @@ def test_read_aliases_win_over_the_first_writer():
     assert codes.OFFERING_STATE_BACK["active"] == "open"
     assert codes.OFFERING_STATE_BACK["concept"] == "planned"
     assert codes.LEVEL_BACK["post_doctoral"] == "doctoral"
+
+
+def test_every_code_a_check_constraint_allows_fits_its_column():
+    checked = 0
+    for table in metadata.tables.values():
+        for constraint in table.constraints:
+            if not isinstance(constraint, CheckConstraint):
+                continue
+            for column, allowed in re.findall(r"(\w+) IN \(([^)]*)\)", str(constraint.sqltext)):
+                longest = max(re.findall(r"'([^']*)'", allowed), key=len)
+                length = table.c[column].type.length
+                assert len(longest) <= length, f"{table.name}.{column}: '{longest}' > {length}"
+                checked += 1
+    assert checked >= 20

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, Relationship, SQLModel
 
 from catalogue.institutions.models import Institution, Region
-from catalogue.model_base import UTCDateTime, created_at_field, enum_check
+from catalogue.model_base import UTCDateTime, code_field, created_at_field, enum_check
 from catalogue.vocabularies import Role
 
 
@@ -56,7 +56,7 @@ class Membership(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
-    role: str = Field(max_length=20)
+    role: str = code_field()
     institution_id: int | None = Field(default=None, foreign_key="institution.id", index=True)
     region_id: int | None = Field(default=None, foreign_key="region.id", index=True)
 

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, Relationship, SQLModel
 
 from catalogue.model_base import (
+    code_field,
     created_at_field,
     enum_check,
     stable_uuid_field,
@@ -65,8 +66,8 @@ class RegionTarget(SQLModel, table=True):
     region_id: int = Field(foreign_key="region.id", index=True, ondelete="CASCADE")
     period: str = Field(max_length=20)
     people: int
-    target_group: str | None = Field(default=None, max_length=20)
-    sector: str | None = Field(default=None, max_length=10)
+    target_group: str | None = code_field(default=None)
+    sector: str | None = code_field(default=None, max_length=10)
     note_nl: str = Field(default="", max_length=300)
     note_en: str = Field(default="", max_length=300)
 
@@ -84,7 +85,7 @@ class Institution(SQLModel, table=True):
     code: str = Field(max_length=40, unique=True)
     name: str = Field(max_length=200)
     short_name: str = Field(default="", max_length=60)
-    kind: str = Field(max_length=30)
+    kind: str = code_field(max_length=30)
     region_id: int = Field(foreign_key="region.id", index=True)
     city: str = Field(default="", max_length=100)
     brin: str | None = Field(default=None, max_length=8)

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, Relationship, SQLModel
 
 from catalogue.institutions.models import Institution
-from catalogue.model_base import UTCDateTime, created_at_field, enum_checks
+from catalogue.model_base import UTCDateTime, code_field, created_at_field, enum_checks
 from catalogue.modules.models import Material, Module
 from catalogue.vocabularies import ReuseStatus
 
@@ -33,7 +33,7 @@ class MaterialReuse(SQLModel, table=True):
     note: str = Field(default="", max_length=1000)
     # The material-sharing agreement that allowed a closed-licence reuse when it was registered.
     agreement_id: int | None = Field(default=None, foreign_key="agreement.id", ondelete="SET NULL")
-    status: str = Field(default=ReuseStatus.ACTIVE, max_length=20)
+    status: str = code_field(default=ReuseStatus.ACTIVE)
     registered_by_name: str = Field(default="", max_length=120)
     created_at: datetime = created_at_field()
     ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

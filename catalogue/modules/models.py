@@ -16,6 +16,7 @@ from catalogue.institutions.models import Institution
 from catalogue.model_base import (
     ContentSnapshot,
     UTCDateTime,
+    code_field,
     created_at_field,
     enum_checks,
     owned_children,
@@ -88,10 +89,10 @@ class Module(SQLModel, table=True):
     title: str = Field(max_length=200)
     summary: str = Field(default="", max_length=600)
     description: str = Field(default="", sa_type=sa.Text)
-    sector: str = Field(max_length=10)
-    level: str = Field(max_length=20)
+    sector: str = code_field(max_length=10)
+    level: str = code_field()
     study_load_value: float
-    study_load_unit: str = Field(max_length=20)
+    study_load_unit: str = code_field()
     learning_outcomes: list[str] = Field(default_factory=list, sa_type=JSON)
     prerequisites: str = Field(default="", sa_type=sa.Text)
     assessment: str = Field(default="", sa_type=sa.Text)
@@ -101,7 +102,7 @@ class Module(SQLModel, table=True):
     esco_uris: list[str] = Field(default_factory=list, sa_type=JSON)
     # Texts in another language, e.g. {"en": {"title": ...}} (see catalogue.modules.translations).
     translations: dict[str, Any] = _translations_field()
-    status: str = Field(default=ModuleStatus.DRAFT, max_length=20, index=True)
+    status: str = code_field(default=ModuleStatus.DRAFT, index=True)
     # Pending edits of a published module, in the canonical content form; None when none.
     draft_content: dict[str, Any] | None = Field(default=None, sa_type=JSON)
     # Number of the latest published version (0 before the first publication).
@@ -164,7 +165,7 @@ class ModuleTag(SQLModel, table=True):
         default=None, foreign_key="module.id", primary_key=True, ondelete="CASCADE"
     )
     vocabulary: str = Field(max_length=20, primary_key=True)
-    code: str = Field(max_length=30, primary_key=True)
+    code: str = code_field(max_length=30, primary_key=True)
 
     module: "Module" = Relationship(back_populates="tags")
 
@@ -188,9 +189,9 @@ class LearningUnit(SQLModel, table=True):
     description: str = Field(default="", sa_type=sa.Text)
     learning_outcomes: list[str] = Field(default_factory=list, sa_type=JSON)
     study_load_value: float
-    study_load_unit: str = Field(max_length=20)
+    study_load_unit: str = code_field()
     assessment: str = Field(default="", sa_type=sa.Text)
-    component_type: str = Field(max_length=20)
+    component_type: str = code_field()
     translations: dict[str, Any] = _translations_field()
 
     module: "Module" = Relationship(back_populates="units")
@@ -215,10 +216,10 @@ class Material(SQLModel, table=True):
     position: int = Field(default=0)
     title: str = Field(max_length=200)
     url: str = Field(max_length=500)
-    material_type: str = Field(max_length=20)
+    material_type: str = code_field()
     format: str = Field(default="", max_length=100)
-    language: str = Field(max_length=3)
-    licence: str = Field(max_length=20)
+    language: str = code_field(max_length=3)
+    licence: str = code_field()
     authors: str = Field(default="", max_length=300)
     description: str = Field(default="", max_length=1000)
 
@@ -252,14 +253,14 @@ class Offering(SQLModel, table=True):
     enrol_from: date | None = None
     enrol_until: date | None = None
     city: str = Field(default="", max_length=100)
-    delivery_mode: str = Field(max_length=20)
-    language: str = Field(max_length=3)
+    delivery_mode: str = code_field()
+    language: str = code_field(max_length=3)
     price_eur: Decimal = Field(sa_type=sa.Numeric(10, 2))
     price_note: str = Field(default="", max_length=300)
     seats: int
     # Places still free, when the provider keeps it up to date (None: not said).
     seats_left: int | None = None
-    status: str = Field(default=OfferingStatus.PLANNED, max_length=20)
+    status: str = code_field(default=OfferingStatus.PLANNED)
     # How to enrol: a web address and/or a contact; "guaranteed" is certain to run.
     enrol_url: str = Field(default="", max_length=500)
     enrol_email: str = Field(default="", max_length=254)

@@ -10,7 +10,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import Field, Relationship, SQLModel
 
-from catalogue.model_base import created_at_field, enum_check, updated_at_field
+from catalogue.model_base import code_field, created_at_field, enum_check, updated_at_field
 from catalogue.modules.models import Offering
 from catalogue.vocabularies import Audience, ParticipationStatus, TargetGroup
 
@@ -51,9 +51,9 @@ class Participation(SQLModel, table=True):
     # A run with participants cannot be deleted: the monitoring figures would silently change.
     offering_id: int = Field(foreign_key="offering.id", index=True, ondelete="RESTRICT")
     person_id: int = Field(foreign_key="monitored_person.id", index=True, ondelete="RESTRICT")
-    target_group: str = Field(max_length=20)
-    category: str = Field(max_length=20)
-    status: str = Field(max_length=20)
+    target_group: str = code_field()
+    category: str = code_field()
+    status: str = code_field()
     enrolled_on: date
     started_on: date | None = None
     ended_on: date | None = None

@@ -7,7 +7,13 @@ import sqlalchemy as sa
 from sqlmodel import JSON, Field, Relationship, SQLModel
 
 from catalogue.institutions.models import Institution
-from catalogue.model_base import UTCDateTime, created_at_field, enum_check, updated_at_field
+from catalogue.model_base import (
+    UTCDateTime,
+    code_field,
+    created_at_field,
+    enum_check,
+    updated_at_field,
+)
 from catalogue.modules.models import Module
 from catalogue.vocabularies import AgreementKind, AgreementStatus, PartyRole, StudyLoadUnit
 
@@ -35,11 +41,11 @@ class Agreement(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=40, unique=True)
     title: str = Field(max_length=200)
-    kind: str = Field(max_length=20)
+    kind: str = code_field()
     terms: str = Field(default="", sa_type=sa.Text)
     valid_from: date
     valid_until: date | None = None
-    status: str = Field(default=AgreementStatus.DRAFT, max_length=20, index=True)
+    status: str = code_field(default=AgreementStatus.DRAFT, index=True)
     # The institution whose editor created it: it may withdraw the agreement.
     initiator_id: int = Field(foreign_key="institution.id")
     revision: int = Field(default=1)
@@ -75,7 +81,7 @@ class AgreementParty(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     agreement_id: int = Field(foreign_key="agreement.id", index=True, ondelete="CASCADE")
     institution_id: int = Field(foreign_key="institution.id", index=True)
-    role: str = Field(max_length=20)
+    role: str = code_field()
 
     agreement: "Agreement" = Relationship(back_populates="parties")
     institution: "Institution" = Relationship(sa_relationship_kwargs={"lazy": "selectin"})
@@ -108,7 +114,7 @@ class AgreementItem(SQLModel, table=True):
     pinned_hash: str = Field(max_length=64)
     grant: str = Field(default="", max_length=1000)
     credits_value: float | None = None
-    credits_unit: str | None = Field(default=None, max_length=20)
+    credits_unit: str | None = code_field(default=None)
     equivalent: str = Field(default="", max_length=500)
     licence_terms: str = Field(default="", max_length=1000)
 
