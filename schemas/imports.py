@@ -55,12 +55,17 @@ class ImportRowSchema(BaseSchema):
     changes = fields.List(fields.String(), metadata={"description": "The fields that change"})
 
 
-class ImportReportSchema(BaseSchema):
-    """The outcome of an import (or, with dry_run, what it would do)."""
+class ImportCountsSchema(BaseSchema):
+    """How many records an import created, updated and left unchanged (with dry_run: would)."""
 
     dry_run = fields.Boolean()
     created = fields.Integer()
     updated = fields.Integer()
     unchanged = fields.Integer()
+
+
+class ImportReportSchema(ImportCountsSchema):
+    """The outcome of an import (or, with dry_run, what it would do)."""
+
     published = fields.Integer()
     rows = fields.List(fields.Nested(ImportRowSchema))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, fields, validate
 
-from catalogue.search.materials import FACETS, SORTS
+from catalogue.search.materials import SORTS
 from schemas.common import BaseSchema
 from schemas.search import FacetValueSchema, QueryArgsSchema, facet_list
 
@@ -16,8 +16,6 @@ def _facet_list(description: str):
 
 class MaterialSearchArgsSchema(QueryArgsSchema):
     """What the material finder asks for."""
-
-    LISTS = frozenset(FACETS)
 
     licence = _facet_list("NL-LOM licence value(s), e.g. cc-by-40, yes")
     open_licence = _facet_list("yes: only openly licensed material")

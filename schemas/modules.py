@@ -416,6 +416,25 @@ class OfferingSchema(BaseSchema):
 # Values of a run that are possible but most likely a typing error: saved only when confirmed.
 PRICE_CEILING = 50_000
 SEATS_CEILING = 1_000
+# Field → its ceiling, and what to say above it (the ceiling written as people read it).
+_CEILINGS = {
+    "price_eur": (
+        PRICE_CEILING,
+        _l(
+            "A price above € %(ceiling)s is unusual for a run: check the amount (cents?), or "
+            "tick “These values are right” to save it.",
+            ceiling="50.000",
+        ),
+    ),
+    "seats": (
+        SEATS_CEILING,
+        _l(
+            "More than %(ceiling)s seats is unusual for a run: check the number, or tick "
+            "“These values are right” to save it.",
+            ceiling="1.000",
+        ),
+    ),
+}
 
 
 def run_sanity_problems(data: dict[str, Any], today: date) -> dict[str, str]:
@@ -429,18 +448,8 @@ def run_sanity_problems(data: dict[str, Any], today: date) -> dict[str, str]:
             "or tick “These values are right” to save it.",
             status=data.get("status"),
         )
-    price = data.get("price_eur")
-    if price is not None and price > PRICE_CEILING:
-        problems["price_eur"] = _l(
-            "A price above € %(ceiling)s is unusual for a run: check the amount (cents?), or "
-            "tick “These values are right” to save it.",
-            ceiling="50.000",
-        )
-    seats = data.get("seats")
-    if seats is not None and seats > SEATS_CEILING:
-        problems["seats"] = _l(
-            "More than %(ceiling)s seats is unusual for a run: check the number, or tick "
-            "“These values are right” to save it.",
-            ceiling="1.000",
-        )
+    for name, (ceiling, message) in _CEILINGS.items():
+        value = data.get(name)
+        if value is not None and value > ceiling:
+            problems[name] = message
     return problems

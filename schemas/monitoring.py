@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import fields
 
 from schemas.common import BaseSchema, Code, Pattern, Text
+from schemas.imports import ImportCountsSchema
 from schemas.messages import Count
 
 PERIOD_PATTERN = r"^20\d\d(-20\d\d)?$"
@@ -144,11 +145,7 @@ class RowErrorSchema(BaseSchema):
     message = fields.String()
 
 
-class ParticipationImportReportSchema(BaseSchema):
+class ParticipationImportReportSchema(ImportCountsSchema):
     """What the import did, or would do on a dry run."""
 
-    dry_run = fields.Boolean()
     committed = fields.Boolean()
-    created = fields.Integer()
-    updated = fields.Integer()
-    unchanged = fields.Integer()

@@ -9,7 +9,6 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, ValidationError, fields, post_dump, pre_dump, pre_load, validate
 
 from catalogue.places import find_place
-from catalogue.search.facets import FACETS as FACET_NAMES
 from catalogue.search.facets import SORTS, VIEWS
 from schemas.common import SINGLE_LINE_PATTERN, BaseSchema, Pattern
 from schemas.messages import Count, Length, Range
@@ -61,9 +60,7 @@ def _required(kind=fields.String, **options):
 class QueryArgsSchema(BaseSchema):
     """What every search's query string shares: the text, the page, and the tidying of what
     arrived. The text is never an error: it is cut to 500 characters and control characters are
-    dropped. `LISTS` names the parameters that may be repeated."""
-
-    LISTS: frozenset[str] = frozenset()
+    dropped. The list fields are the parameters that may be repeated."""
 
     q = fields.String(load_default="", metadata={"description": "Words to search for"})
     page = fields.Integer(load_default=1, validate=Range(min=1, max=1000))
@@ -76,7 +73,8 @@ class QueryArgsSchema(BaseSchema):
     def _tidy(self, data, **_kwargs):
         # Query strings arrive as MultiDicts.
         if hasattr(data, "to_dict"):
-            data = {k: (data.getlist(k) if k in self.LISTS else data.get(k)) for k in data}
+            lists = {f.data_key or n for n, f in self.fields.items() if isinstance(f, fields.List)}
+            data = {k: (data.getlist(k) if k in lists else data.get(k)) for k in data}
         if self.blank_means_absent:
             data = {k: v for k, v in data.items() if v not in ("", None, [""])}
         if isinstance(data.get("q"), str):
@@ -86,8 +84,6 @@ class QueryArgsSchema(BaseSchema):
 
 class SearchArgsSchema(QueryArgsSchema):
     """What a module search asks for."""
-
-    LISTS = frozenset(FACET_NAMES)
 
     sector = facet_list("mbo, hbo, wo")
     level = facet_list("e.g. mbo-4, bachelor")
