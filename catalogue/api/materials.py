@@ -7,6 +7,7 @@ from flask import url_for
 from catalogue.api.auth import api_actor, etag, required_base_version, writing_actor
 from catalogue.api.common import (
     api_blueprint,
+    create_operation,
     follow_ups,
     if_match,
     read_operation,
@@ -66,13 +67,11 @@ def list_reuses(material_id: int):
     return {"items": reuses, "institutions": count.institutions, "regions": count.regions}
 
 
-@token_operation(
+@create_operation(
     blp,
     "/materials/<id:material_id>/reuses",
-    "POST",
     body=ReuseInputSchema,
     response=ReuseOutSchema,
-    status=201,
     follow=AFTER_REGISTERING,
 )
 def register_reuse(data, material_id: int):
