@@ -115,6 +115,14 @@ def token_operation(
     return decorate
 
 
+def create_operation(blp, rule: str, *, body, response, follow: dict[str, dict]):
+    """Decorator of an operation that creates a resource: a POST that needs an API token and
+    answers 201 with the resource and the links (`follow`) to what may be done with it next."""
+    return token_operation(
+        blp, rule, "POST", body=body, response=response, status=201, follow=follow
+    )
+
+
 def document_errors(blp, *codes: int):
     """Decorator: document error responses with the API's error schema."""
 

@@ -7,6 +7,7 @@ from flask import url_for
 from catalogue.api.auth import api_actor, etag, required_base_version, writing_actor
 from catalogue.api.common import (
     api_blueprint,
+    create_operation,
     follow_ups,
     if_match,
     read_operation,
@@ -15,7 +16,7 @@ from catalogue.api.common import (
 )
 from catalogue.db import get_session
 from catalogue.materials import finder, queries, services
-from catalogue.materials.content import material_view, reuse_view
+from catalogue.materials.content import read_material, read_reuse, read_reuses
 from schemas.material_search import MaterialSearchArgsSchema, MaterialSearchResultSchema
 from schemas.materials import MaterialOutSchema, ReuseInputSchema, ReuseListSchema, ReuseOutSchema
 
@@ -33,11 +34,6 @@ AFTER_REGISTERING = follow_ups(
 )
 
 
-def _view(session, reuse) -> dict:
-    """A registration for the output schema; an ended one counts as covered (nothing to flag)."""
-    return reuse_view(reuse, covered=not reuse.is_active or queries.is_covered(session, reuse))
-
-
 def _reuse_reply(material_id: int, reuse_id: int, status: int = 200, **headers):
     """A reuse registration as stored now, with whether it is covered, and its ETag."""
     session = get_session()
@@ -45,7 +41,7 @@ def _reuse_reply(material_id: int, reuse_id: int, status: int = 200, **headers):
     reuse = queries.get_reuse(
         session=session, actor=api_actor(), material_id=material_id, reuse_id=reuse_id
     )
-    return _view(session, reuse), status, {"ETag": etag(reuse.lock_version), **headers}
+    return read_reuse(session, reuse), status, {"ETag": etag(reuse.lock_version), **headers}
 
 
 @read_operation(blp, "/materials/<id:material_id>", response=MaterialOutSchema)
@@ -53,7 +49,7 @@ def get_material(material_id: int):
     """One material: licence with what it allows, attribution (TASL), module and reuse counts."""
     session = get_session()
     material = queries.get_material(session=session, actor=api_actor(), material_id=material_id)
-    return material_view(material, queries.reuse_counts(session, [material.id])[material.id])
+    return read_material(session, material)
 
 
 @read_operation(blp, "/materials/<id:material_id>/reuses", response=ReuseListSchema)
@@ -61,18 +57,14 @@ def list_reuses(material_id: int):
     """Every reuse registration of a material, newest first, with the active counts."""
     session = get_session()
     material = queries.get_material(session=session, actor=api_actor(), material_id=material_id)
-    reuses = [_view(session, r) for r in queries.material_reuses(session, material.id)]
-    count = queries.reuse_counts(session, [material.id])[material.id]
-    return {"items": reuses, "institutions": count.institutions, "regions": count.regions}
+    return read_reuses(session, material)
 
 
-@token_operation(
+@create_operation(
     blp,
     "/materials/<id:material_id>/reuses",
-    "POST",
     body=ReuseInputSchema,
     response=ReuseOutSchema,
-    status=201,
     follow=AFTER_REGISTERING,
 )
 def register_reuse(data, material_id: int):

@@ -16,6 +16,7 @@ from catalogue.api.auth import (
 from catalogue.api.common import (
     ETAG,
     READ_ERRORS,
+    create_operation,
     document_errors,
     follow_ups,
     if_match,
@@ -126,14 +127,8 @@ def list_modules(
     return page_envelope(result, result.items, "api_modules.list_modules")
 
 
-@token_operation(
-    blp,
-    "/modules",
-    "POST",
-    body=ModuleCreateSchema,
-    response=ModuleOutSchema,
-    status=201,
-    follow=AFTER_MODULE_WRITE,
+@create_operation(
+    blp, "/modules", body=ModuleCreateSchema, response=ModuleOutSchema, follow=AFTER_MODULE_WRITE
 )
 def create_module(data):
     """Create a draft module for an institution you edit."""

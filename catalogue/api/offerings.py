@@ -8,6 +8,7 @@ from flask_smorest import Blueprint
 from catalogue.accounts.permissions import require_edit_institution
 from catalogue.api.auth import api_actor, etag, required_base_version, writing_actor
 from catalogue.api.common import (
+    create_operation,
     document_errors,
     follow_ups,
     if_match,
@@ -43,13 +44,11 @@ def _editable_offering(offering_id: int):
     return actor, offering
 
 
-@token_operation(
+@create_operation(
     blp,
     "/modules/<id:module_id>/offerings",
-    "POST",
     body=OfferingSchema,
     response=OfferingOutSchema,
-    status=201,
     follow=AFTER_RUN_WRITE,
 )
 def create_offering(data, module_id: int):

@@ -1,10 +1,19 @@
-"""One projection of a material for the API, the finder and the OAI-PMH feed."""
+"""A material's attribution, and materials and reuse registrations as the API reads them.
+
+A reading holds the stored object and what the API shows beside the stored values (a licence's
+terms, reuse counts, whether an agreement covers a reuse); the output schemas read the rest from
+the stored object through it.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from catalogue.materials import licences
+from sqlmodel import Session
+
+from catalogue.materials import licences, queries
+from catalogue.materials.models import MaterialReuse
 from catalogue.materials.queries import ReuseCount
 from catalogue.modules.models import Material
 
@@ -20,60 +29,73 @@ def attribution_of(material: Material) -> str:
     )
 
 
-def licence_view(code: str) -> dict[str, Any]:
-    """A licence value with its label, link and what it allows."""
-    terms = licences.terms_of(code)
-    return {
-        "code": code,
-        "label": str(terms.label),
-        "url": terms.url,
-        "open": licences.is_open(code),
-        "share": terms.share,
-        "adapt": terms.adapt,
-        "commercial": terms.commercial,
-    }
+@dataclass(frozen=True)
+class _Reading:
+    """A stored object as the API reads it: what the reading does not hold itself, it reads
+    from the stored object."""
+
+    stored: Any
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stored, name)
 
 
-def material_view(material: Material, count: ReuseCount) -> dict[str, Any]:
-    """A material as the API shows it."""
-    module = material.module
-    return {
-        "id": material.id,
-        "title": material.title,
-        "description": material.description,
-        "url": material.url,
-        "material_type": material.material_type,
-        "format": material.format,
-        "language": material.language,
-        "authors": material.authors,
-        "licence": licence_view(material.licence),
-        "attribution": attribution_of(material),
-        "module_id": module.id,
-        "module_code": module.code,
-        "module_title": module.title,
-        "unit_code": material.unit_code,
-        "institution": module.institution.code,
-        "region": module.institution.region.code,
-        "reused_by_institutions": count.institutions,
-        "reused_in_regions": count.regions,
-    }
+@dataclass(frozen=True)
+class MaterialReading(_Reading):
+    """A stored material with its licence's terms, its attribution and how widely it is reused;
+    every other value is the material's own (or, through it, its module's)."""
+
+    reuse: ReuseCount
+
+    @property
+    def licence(self) -> licences.LicenceTerms:
+        """The terms of the material's licence (the material holds only its code)."""
+        return licences.terms_of(self.stored.licence)
+
+    @property
+    def attribution(self) -> str:
+        """The material's ready-to-copy TASL attribution."""
+        return attribution_of(self.stored)
+
+    @property
+    def reused_by_institutions(self) -> int:
+        return self.reuse.institutions
+
+    @property
+    def reused_in_regions(self) -> int:
+        return self.reuse.regions
 
 
-def reuse_view(reuse, *, covered: bool) -> dict[str, Any]:
-    """A reuse registration as the API shows it; `covered` as `queries.is_covered` says."""
-    institution = reuse.institution
-    return {
-        "id": reuse.id,
-        "material_id": reuse.material_id,
-        "institution": institution.code,
-        "institution_name": institution.name,
-        "region": institution.region.code,
-        "module_id": reuse.module_id,
-        "course": reuse.course,
-        "note": reuse.note,
-        "agreement_id": reuse.agreement_id,
-        "status": reuse.status,
-        "covered": covered,
-        "created_at": reuse.created_at,
-        "ended_at": reuse.ended_at,
-    }
+@dataclass(frozen=True)
+class ReuseReading(_Reading):
+    """A stored reuse registration with whether it is covered; every other value is the
+    registration's own (or, through it, its institution's)."""
+
+    covered: bool
+
+
+@dataclass(frozen=True)
+class ReuseListing:
+    """Every reuse registration of a material, newest first, with how widely it is reused now."""
+
+    items: list[ReuseReading]
+    institutions: int
+    regions: int
+
+
+def read_material(session: Session, material: Material) -> MaterialReading:
+    """A material with its licence's terms, its attribution and its active reuse counts."""
+    return MaterialReading(material, queries.reuse_counts(session, [material.id])[material.id])
+
+
+def read_reuse(session: Session, reuse: MaterialReuse) -> ReuseReading:
+    """A reuse registration with whether it is covered (`queries.is_covered`); an ended one
+    counts as covered, there being nothing left to flag."""
+    return ReuseReading(reuse, not reuse.is_active or queries.is_covered(session, reuse))
+
+
+def read_reuses(session: Session, material: Material) -> ReuseListing:
+    """Every reuse registration of a material, newest first, with the active counts."""
+    reuses = [read_reuse(session, r) for r in queries.material_reuses(session, material.id)]
+    count = queries.reuse_counts(session, [material.id])[material.id]
+    return ReuseListing(reuses, count.institutions, count.regions)

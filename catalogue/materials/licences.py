@@ -35,6 +35,11 @@ class LicenceTerms:
         """The licence's display name."""
         return Licence.label(self.code)
 
+    @property
+    def open(self) -> bool:
+        """Whether it is an open licence (the "open licence" group of the finder)."""
+        return is_open(self.code)
+
 
 def _cc(code: str, path: str, *, adapt: bool = True, commercial: bool = True) -> LicenceTerms:
     url = f"https://creativecommons.org/{path}"

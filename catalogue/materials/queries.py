@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from catalogue.accounts.permissions import Actor, can_view_module
 from catalogue.errors import NotFound
+from catalogue.institutions.grids import RegionGrid
 from catalogue.institutions.models import Institution, Region
 from catalogue.materials import licences
 from catalogue.materials.models import MaterialReuse
@@ -146,16 +147,9 @@ def reuse_by_institutions(session: Session, institution_ids) -> list[MaterialReu
     return list(session.scalars(statement))
 
 
-@dataclass
-class ReuseTable:
-    """Active reuse between regions: rows are the authors' regions, columns the reusers'."""
-
-    regions: list[Region]
-    counts: dict[tuple[int, int], int]
-
-    def count(self, author_region_id: int, reuser_region_id: int) -> int:
-        """Reuse registrations from one region's material by another region's institutions."""
-        return self.counts.get((author_region_id, reuser_region_id), 0)
+class ReuseTable(RegionGrid):
+    """Active reuse registrations between regions, by region id: rows are the authors' regions
+    (whose institutions made the material), columns the reusers'."""
 
 
 def region_reuse_table(*, session: Session) -> ReuseTable:

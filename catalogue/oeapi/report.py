@@ -36,6 +36,10 @@ class CourseOutcome:
     notes: list[str] = field(default_factory=list)
 
 
+# The counts of a harvest's summary, in the order the audit trail and the command line show them.
+SUMMARY_COUNTS = ("created", "updated", "unchanged", "rejected", "runs_created", "runs_updated")
+
+
 @dataclass
 class HarvestReport:
     """The outcome of one harvest (or of its dry run)."""
@@ -78,14 +82,7 @@ class HarvestReport:
 
     def summary(self) -> dict[str, Any]:
         """The counts, as the audit trail and the command line show them."""
-        return {
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "rejected": self.rejected,
-            "runs_created": self.runs_created,
-            "runs_updated": self.runs_updated,
-        }
+        return {name: getattr(self, name) for name in SUMMARY_COUNTS}
 
 
 class HarvestFailed(CatalogueError):

@@ -16,6 +16,7 @@ from sqlmodel import Session
 from catalogue import clock
 from catalogue.accounts.permissions import Actor
 from catalogue.errors import NotFound
+from catalogue.institutions.grids import RegionGrid
 from catalogue.institutions.models import Institution, Region
 from catalogue.modules.editing import latest_version
 from catalogue.modules.models import Module
@@ -161,16 +162,9 @@ def _agreements(actor: Actor, filters: AgreementFilter | None):
     return statement
 
 
-@dataclass
-class RecognitionMatrix:
-    """Active agreements between regions: providers' region x recognisers' region."""
-
-    regions: list[Region]
-    counts: dict[tuple[str, str], int]
-
-    def count(self, provider: str, recogniser: str) -> int:
-        """How many active agreements connect the two regions (by code)."""
-        return self.counts.get((provider, recogniser), 0)
+class RecognitionMatrix(RegionGrid):
+    """Active agreements between regions, by region code: rows are the providers' regions,
+    columns the recognisers'; a cell counts the agreements that connect the two."""
 
     @property
     def cells(self) -> list[dict[str, Any]]:

@@ -12,16 +12,7 @@ import secrets
 import time
 from pathlib import Path
 
-from flask import (
-    Blueprint,
-    Response,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
@@ -34,6 +25,7 @@ from catalogue.imports.boundary import read_import
 from catalogue.imports.templates import csv_template, xlsx_template
 from catalogue.institutions import services as institutions
 from catalogue.modules import services as modules
+from catalogue.web.downloads import XLSX, attachment
 
 bp = Blueprint("imports", __name__, url_prefix="/manage/institutions/<code>/import")
 
@@ -92,14 +84,12 @@ def template(code: str, kind: str):
     )
     name = f"{institution.code}-{'modules' if language == 'en' else 'modules-nl'}"
     if kind == "xlsx":
-        data = xlsx_template(listed, language)
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        data, mimetype = xlsx_template(listed, language), XLSX
     elif kind == "zip":
         data, mimetype = csv_template(listed, language), "application/zip"
     else:
         raise NotFound(_("There is no template of this kind."))
-    headers = {"Content-Disposition": f"attachment; filename={name}.{kind}"}
-    return Response(data, mimetype=mimetype, headers=headers)
+    return attachment(data, f"{name}.{kind}", mimetype)
 
 
 def _plan(institution, data: bytes, filename: str) -> imports.ImportPlan:

@@ -9,16 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import (
-    Blueprint,
-    Response,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import login_required
@@ -31,6 +22,7 @@ from catalogue.institutions import services as institutions
 from catalogue.monitoring import exports, services, uploads
 from catalogue.monitoring.imports import CheckedRow, CheckedTable, check_table, read_table
 from catalogue.monitoring.pseudonyms import pseudonym_key
+from catalogue.web.downloads import XLSX, attachment
 
 bp = Blueprint("monitoring", __name__)
 
@@ -52,21 +44,12 @@ def export(kind: str):
     name = f"monitoring-{figures.period.label}"
     if kind == "csv":
         body = exports.as_csv(exports.AGGREGATE_HEADER, rows)
-        return _download(body, f"{name}.csv", "text/csv; charset=utf-8")
+        return attachment(body, f"{name}.csv", "text/csv; charset=utf-8")
     sheets = {
         "figures": (exports.AGGREGATE_HEADER, rows),
         "targets": (exports.TARGET_HEADER, targets),
     }
-    return _download(exports.as_xlsx(sheets), f"{name}.xlsx", _XLSX)
-
-
-_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _download(body, filename: str, mimetype: str) -> Response:
-    return Response(
-        body, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={filename}"}
-    )
+    return attachment(exports.as_xlsx(sheets), f"{name}.xlsx", XLSX)
 
 
 @bp.get("/monitoring/template.<any(csv, xlsx):kind>")
@@ -76,9 +59,9 @@ def template(kind: str):
     header = exports.template_header("en" if language == "en" else "nl")
     if kind == "csv":
         body = exports.as_csv(header, [exports.TEMPLATE_EXAMPLE])
-        return _download(body, "participation-template.csv", "text/csv; charset=utf-8")
+        return attachment(body, "participation-template.csv", "text/csv; charset=utf-8")
     body = exports.as_xlsx({"participation": (header, [exports.TEMPLATE_EXAMPLE])})
-    return _download(body, "participation-template.xlsx", _XLSX)
+    return attachment(body, "participation-template.xlsx", XLSX)
 
 
 @bp.get("/monitoring/regions/<code>")

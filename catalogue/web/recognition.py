@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
@@ -27,6 +27,7 @@ from catalogue.recognition import lifecycle, notices, queries
 from catalogue.recognition import services as recognition
 from catalogue.recognition.content import agreement_view, form_input
 from catalogue.vocabularies import AgreementKind, AgreementStatus
+from catalogue.web.downloads import attachment
 from schemas.recognition import AgreementInputSchema
 
 bp = Blueprint("recognition", __name__)
@@ -76,11 +77,7 @@ def registry_csv():
         view = agreement_view(agreement, history=False)
         for item in view["items"]:
             writer.writerow([safe_cell(v) for v in _csv_row(view, item)])
-    return Response(
-        out.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": "attachment; filename=erkenningen.csv"},
-    )
+    return attachment(out.getvalue(), "erkenningen.csv", "text/csv")
 
 
 CSV_COLUMNS = (

@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from catalogue.db import get_session
 from catalogue.shortlist import exports
 from catalogue.shortlist import services as shortlist
+from catalogue.web.downloads import XLSX
 from catalogue.web.safety import safe_next_url
 
 bp = Blueprint("shortlist", __name__)
@@ -99,8 +100,7 @@ def export(kind: str):
     if kind == "csv":
         body, mimetype = exports.as_csv(rows).encode("utf-8-sig"), "text/csv; charset=utf-8"
     elif kind == "xlsx":
-        body = exports.as_xlsx(rows)
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        body, mimetype = exports.as_xlsx(rows), XLSX
     elif kind == "ics":
         body = exports.as_ics(
             rows,

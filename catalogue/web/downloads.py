@@ -1,0 +1,14 @@
+"""Files the pages hand out: a body the browser saves under a file name instead of showing it."""
+
+from __future__ import annotations
+
+from flask import Response
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def attachment(body, filename: str, mimetype: str) -> Response:
+    """A response that the browser saves as `filename`."""
+    return Response(
+        body, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={filename}"}
+    )
