@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import url_for
-from marshmallow import fields, pre_dump
+from marshmallow import fields, pre_dump, utils
 
 from catalogue.vocabularies import (
     NLQF_LEVEL,
@@ -108,7 +108,8 @@ class Whole(fields.Nested):
 
 
 class PageUrl(fields.String):
-    """The absolute URL of the object's page: an endpoint with arguments read from the object."""
+    """The absolute URL of the object's page: an endpoint with arguments read from the object
+    (an attribute, or a key of a dict)."""
 
     def __init__(self, endpoint: str, arguments: dict[str, str], **kwargs):
         super().__init__(required=True, **kwargs)
@@ -116,7 +117,7 @@ class PageUrl(fields.String):
         self.arguments = arguments
 
     def get_value(self, obj, attr, accessor=None, default=None):
-        values = {name: getattr(obj, source) for name, source in self.arguments.items()}
+        values = {name: utils.get_value(obj, source) for name, source in self.arguments.items()}
         return url_for(self.endpoint, _external=True, **values)
 
 

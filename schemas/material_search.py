@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, fields, validate
 
 from catalogue.search.materials import SORTS
+from schemas.api import PageUrl
 from schemas.common import BaseSchema
 from schemas.search import FacetValueSchema, QueryArgsSchema, facet_list
 
@@ -48,7 +49,11 @@ class MaterialHitSchema(BaseSchema):
     title = fields.String(required=True)
     description = fields.String(required=True)
     url = fields.String(required=True, metadata={"description": "The material itself"})
-    page = fields.String(required=True, metadata={"description": "Its page in the catalogue"})
+    page = PageUrl(
+        "materials.material_detail",
+        {"material_id": "id"},
+        metadata={"description": "Its page in the catalogue"},
+    )
     authors = fields.String(required=True)
     licence = fields.String(required=True)
     material_type = fields.String(required=True)
@@ -58,19 +63,24 @@ class MaterialHitSchema(BaseSchema):
     module_title = fields.String(required=True)
     institution = fields.String(required=True)
     region = fields.String(required=True)
-    reused_by_institutions = fields.Integer(required=True)
+    reused_by_institutions = fields.Integer(required=True, attribute="reused_by")
 
 
 class MaterialSearchResultSchema(BaseSchema):
-    searched_for = fields.String(required=True, metadata={"description": "The words searched"})
-    corrected_from = fields.String(
-        required=True, allow_none=True, metadata={"description": "What was typed, if corrected"}
+    searched_for = fields.String(
+        required=True, attribute="result.searched", metadata={"description": "The words searched"}
     )
-    total = fields.Integer(required=True)
-    page = fields.Integer(required=True)
-    page_size = fields.Integer(required=True)
-    pages = fields.Integer(required=True)
-    items = fields.List(fields.Nested(MaterialHitSchema), required=True)
+    corrected_from = fields.String(
+        required=True,
+        allow_none=True,
+        attribute="result.corrected_from",
+        metadata={"description": "What was typed, if corrected"},
+    )
+    total = fields.Integer(required=True, attribute="result.total")
+    page = fields.Integer(required=True, attribute="result.page")
+    page_size = fields.Integer(required=True, attribute="result.page_size")
+    pages = fields.Integer(required=True, attribute="result.pages")
+    items = fields.List(fields.Nested(MaterialHitSchema), required=True, attribute="result.items")
     facets = fields.Dict(
         keys=fields.String(), values=fields.List(fields.Nested(FacetValueSchema)), required=True
     )

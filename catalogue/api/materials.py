@@ -110,27 +110,4 @@ def find_material(args):
     licence (and `open_licence=yes` for every open licence), type, format, language, sector,
     level, competency, region, institution, reused. Counts per facet value use the filters of
     the other facets (OR within a facet, AND across facets)."""
-    found = finder.find_material(session=get_session(), args=args)
-    result = found.result
-    items = [
-        {
-            **{k: hit[k] for k in ("id", "title", "description", "url", "authors", "licence")},
-            **{k: hit[k] for k in ("material_type", "format", "language", "module_id")},
-            "module_title": hit["module_title"],
-            "institution": hit["institution"],
-            "region": hit["region"],
-            "reused_by_institutions": hit["reused_by"],
-            "page": url_for("materials.material_detail", material_id=hit["id"], _external=True),
-        }
-        for hit in result.items
-    ]
-    return {
-        "searched_for": result.searched,
-        "corrected_from": result.corrected_from,
-        "total": result.total,
-        "page": result.page,
-        "page_size": result.page_size,
-        "pages": result.pages,
-        "items": items,
-        "facets": {name: [vars(v) for v in values] for name, values in found.facets.items()},
-    }
+    return finder.find_material(session=get_session(), args=args)
