@@ -180,7 +180,9 @@ class RegionOutSchema(BaseSchema):
 class InstitutionOutSchema(InstitutionSchema):
     """An institution."""
 
-    region = fields.String(required=True, metadata={"description": "Region code"})
+    region = fields.String(
+        required=True, attribute="region.code", metadata={"description": "Region code"}
+    )
     published_modules = fields.Integer()
 
 

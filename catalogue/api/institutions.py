@@ -17,14 +17,6 @@ blp = Blueprint(
 )
 
 
-def _institution_out(institution, counts: dict[int, int]) -> dict:
-    return {
-        **institution.model_dump(),
-        "region": institution.region.code,
-        "published_modules": counts.get(institution.id, 0),
-    }
-
-
 @blp.route("/regions", methods=["GET"])
 @blp.response(200, RegionOutSchema(many=True))
 @document_errors(blp, 400)
@@ -47,10 +39,7 @@ def get_region(code: str):
 @document_errors(blp, *READ_ERRORS)
 def list_institutions(region: list[str]):
     """All institutions, optionally of some regions."""
-    session = get_session()
-    counts = institutions.published_module_counts(session=session)
-    found = institutions.list_institutions(session=session)
-    return [_institution_out(i, counts) for i in found if not region or i.region.code in region]
+    return institutions.read_institutions(session=get_session(), region_codes=region)
 
 
 @blp.route("/institutions/<code>", methods=["GET"])
@@ -58,6 +47,4 @@ def list_institutions(region: list[str]):
 @document_errors(blp, 404)
 def get_institution(code: str):
     """One institution."""
-    session = get_session()
-    institution = institutions.get_institution(session=session, code=code)
-    return _institution_out(institution, institutions.published_module_counts(session=session))
+    return institutions.read_institution(session=get_session(), code=code)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -10,6 +13,7 @@ from sqlmodel import Session
 from catalogue.errors import NotFound
 from catalogue.institutions.models import Institution, Region
 from catalogue.modules.models import Module
+from catalogue.readings import Reading
 from catalogue.search.outbox import enqueue_module
 from catalogue.vocabularies import ModuleStatus
 
@@ -65,6 +69,32 @@ def published_module_counts(*, session: Session) -> dict[int, int]:
         .group_by(Module.institution_id)
     )
     return dict(rows.all())
+
+
+@dataclass(frozen=True)
+class InstitutionReading(Reading):
+    """An institution with its number of published modules; every other value is its own."""
+
+    published_modules: int
+
+
+def read_institutions(
+    *, session: Session, region_codes: Sequence[str] = ()
+) -> list[InstitutionReading]:
+    """All institutions (optionally of some regions), by name, with their published modules."""
+    counts = published_module_counts(session=session)
+    return [
+        InstitutionReading(institution, counts.get(institution.id, 0))
+        for institution in list_institutions(session=session)
+        if not region_codes or institution.region.code in region_codes
+    ]
+
+
+def read_institution(*, session: Session, code: str) -> InstitutionReading:
+    """One institution by code, with its published modules, or NotFound."""
+    institution = get_institution(session=session, code=code)
+    counts = published_module_counts(session=session)
+    return InstitutionReading(institution, counts.get(institution.id, 0))
 
 
 def save_institution(

@@ -8,7 +8,6 @@ the stored object through it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from sqlmodel import Session
 
@@ -16,6 +15,7 @@ from catalogue.materials import licences, queries
 from catalogue.materials.models import MaterialReuse
 from catalogue.materials.queries import ReuseCount
 from catalogue.modules.models import Material
+from catalogue.readings import Reading
 
 
 def attribution_of(material: Material) -> str:
@@ -30,18 +30,7 @@ def attribution_of(material: Material) -> str:
 
 
 @dataclass(frozen=True)
-class _Reading:
-    """A stored object as the API reads it: what the reading does not hold itself, it reads
-    from the stored object."""
-
-    stored: Any
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.stored, name)
-
-
-@dataclass(frozen=True)
-class MaterialReading(_Reading):
+class MaterialReading(Reading):
     """A stored material with its licence's terms, its attribution and how widely it is reused;
     every other value is the material's own (or, through it, its module's)."""
 
@@ -67,7 +56,7 @@ class MaterialReading(_Reading):
 
 
 @dataclass(frozen=True)
-class ReuseReading(_Reading):
+class ReuseReading(Reading):
     """A stored reuse registration with whether it is covered; every other value is the
     registration's own (or, through it, its institution's)."""
 
