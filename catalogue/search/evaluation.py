@@ -33,7 +33,7 @@ USER_KINDS = {
     "designer": "course designers",
 }
 MEASURES = ("p@5", "recall@20", "ndcg@10")
-# The means every user kind must reach (issue 19).
+# The means every user kind must reach.
 GOALS = {"p@5": 0.80, "recall@20": 0.85, "ndcg@10": 0.90}
 DEPTH = 20  # results a query needs for the measures
 

@@ -1,4 +1,4 @@
-"""In a real browser (issue 15): what is typed in the editor is what "publish" publishes;
+"""In a real browser: what is typed in the editor is what "publish" publishes;
 archiving asks first; an agreement page fits a 390 px wide screen without sideways scrolling."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Coordinators draft and propose agreements; the other party is told in time (issue 15, 4 + 5).
+"""Coordinators draft and propose agreements; the other party is told in time.
 
 The Brainport coordinator drafts an agreement between Brainport's institution A and Twente's B
 through the web form, and proposes it (counting as A's approval). B's editor is mailed, sees the

@@ -1,4 +1,4 @@
-"""An agreement counts only between its start and end dates (issue 15, part 6).
+"""An agreement counts only between its start and end dates.
 
 One agreement, approved by all parties, starts tomorrow: "recognised by", the region matrix and
 the search facet leave it out (the module page shows it as "from <date>"); when "today" moves to

@@ -1,6 +1,6 @@
 """Search judged the way its users search: the judged set of tests/search/judged_by_users.yaml
 must reach the goals per user kind (see catalogue.search.evaluation), and the four ways search
-failed its users (issue 19) each have a query on the seed catalogue that shows they are gone.
+failed its users each have a query on the seed catalogue that shows they are gone.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The editor keeps people's work and helps them fill in forms (issue 15, parts 1 and 3).
+"""The editor keeps people's work and helps them fill in forms.
 
 Publishing sends the form, so what was typed is what is published; archiving, discarding and
 removing a run ask first on a page of their own; numbers are read in the page's notation; a new

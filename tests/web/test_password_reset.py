@@ -1,4 +1,4 @@
-"""Password reset (issue 15, part 8): a mailed or administrator-made token works once, expires,
+"""Password reset: a mailed or administrator-made token works once, expires,
 and only its hash is stored."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Version pages, diffs and audit trails read like the forms, in the page's language (issue 15).
+"""Version pages, diffs and audit trails read like the forms, in the page's language.
 
 No vocabulary code and no Python literal (True, False, None, 80.0) reaches the text people read;
 the API keeps the raw values.
