@@ -44,7 +44,7 @@ def export(kind: str):
     name = f"monitoring-{figures.period.label}"
     if kind == "csv":
         body = exports.as_csv(exports.AGGREGATE_HEADER, rows)
-        return attachment(body, f"{name}.csv", "text/csv; charset=utf-8")
+        return attachment(body, f"{name}.csv", "text/csv")
     sheets = {
         "figures": (exports.AGGREGATE_HEADER, rows),
         "targets": (exports.TARGET_HEADER, targets),
@@ -59,7 +59,7 @@ def template(kind: str):
     header = exports.template_header("en" if language == "en" else "nl")
     if kind == "csv":
         body = exports.as_csv(header, [exports.TEMPLATE_EXAMPLE])
-        return attachment(body, "participation-template.csv", "text/csv; charset=utf-8")
+        return attachment(body, "participation-template.csv", "text/csv")
     body = exports.as_xlsx({"participation": (header, [exports.TEMPLATE_EXAMPLE])})
     return attachment(body, "participation-template.xlsx", XLSX)
 

@@ -7,7 +7,6 @@ from datetime import date
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     redirect,
@@ -21,7 +20,7 @@ from flask_babel import gettext as _
 from catalogue.db import get_session
 from catalogue.shortlist import exports
 from catalogue.shortlist import services as shortlist
-from catalogue.web.downloads import XLSX
+from catalogue.web.downloads import XLSX, attachment
 from catalogue.web.safety import safe_next_url
 
 bp = Blueprint("shortlist", __name__)
@@ -98,7 +97,7 @@ def export(kind: str):
     """The shortlist (or a shared one, with ?share=) as CSV, XLSX or iCalendar."""
     rows = _rows(_ids_for_export())
     if kind == "csv":
-        body, mimetype = exports.as_csv(rows).encode("utf-8-sig"), "text/csv; charset=utf-8"
+        body, mimetype = exports.as_csv(rows).encode("utf-8-sig"), "text/csv"
     elif kind == "xlsx":
         body, mimetype = exports.as_xlsx(rows), XLSX
     elif kind == "ics":
@@ -112,9 +111,7 @@ def export(kind: str):
                 _anchor=f"run-{row.offering_id}",
             ),
         )
-        mimetype = "text/calendar; charset=utf-8"
+        mimetype = "text/calendar"
     else:
         abort(404)
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="shortlist.{kind}"'
-    return response
+    return attachment(body, f"shortlist.{kind}", mimetype)
