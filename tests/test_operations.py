@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from prometheus_client import CONTENT_TYPE_LATEST
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import make_url, text
 
@@ -91,7 +92,8 @@ def test_health_is_unhealthy_while_the_database_is_unreachable(world_app_factory
 def _metrics(client, **kwargs) -> dict:
     response = client.get("/metrics", **kwargs)
     assert response.status_code == 200
-    assert response.mimetype == "text/plain"
+    # Prometheus' exposition format, with its version and one charset.
+    assert response.headers["Content-Type"] == CONTENT_TYPE_LATEST
     return {family.name: family for family in text_string_to_metric_families(response.text)}
 
 

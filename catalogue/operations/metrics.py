@@ -111,7 +111,7 @@ def metrics():
     """The node's metrics in Prometheus' text format (404 to those who may not read them)."""
     if not _may_read():
         abort(404)
-    return Response(generate_latest(_registry()), mimetype=CONTENT_TYPE_LATEST)
+    return Response(generate_latest(_registry()), content_type=CONTENT_TYPE_LATEST)
 
 
 def _start_timer() -> None:
