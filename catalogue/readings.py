@@ -19,4 +19,6 @@ class Reading:
     stored: Any
 
     def __getattr__(self, name: str) -> Any:
+        if name == "stored":  # not set yet (a copy being made): nothing to read through
+            raise AttributeError(name)
         return getattr(self.stored, name)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import tomllib
 from enum import StrEnum
+from functools import cache
 from importlib.resources import files
 from typing import Any
 
@@ -67,6 +68,7 @@ class Vocabulary(StrEnum):
         return back
 
     @classmethod
+    @cache
     def having(cls, attribute: str) -> frozenset[str]:
         """The codes whose members have a true value for a flag of vocabularies.toml."""
         return frozenset(code for code, value in cls.mapping(attribute).items() if value)
