@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import LazyString, get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from marshmallow import ValidationError
 
@@ -255,54 +258,63 @@ def publish_module(module_id: int):
     return _lifecycle(module_id, editing.publish_module, _("The module has been published."))
 
 
-def _confirm_page(module: Module, question: str, explanation: str, button: str, lock_version):
-    """A page that asks before a write that cannot simply be undone (works without JavaScript)."""
+@dataclass(frozen=True)
+class Confirmation:
+    """What a confirmation page asks before a write that cannot simply be undone."""
+
+    question: LazyString  # with placeholders, e.g. %(title)s, filled in by the view
+    explanation: LazyString
+    button: LazyString
+
+
+CONFIRMATIONS = {
+    "archive": Confirmation(
+        _l("Archive %(title)s?"),
+        _l(
+            "The module disappears from the public catalogue, from search and from the "
+            "registry's lists. You can publish it again later."
+        ),
+        _l("Yes, archive the module"),
+    ),
+    "discard": Confirmation(
+        _l("Discard the unpublished changes to %(title)s?"),
+        _l(
+            "Everything changed since the last publication is thrown away; the module goes "
+            "back to its published version. This cannot be undone."
+        ),
+        _l("Yes, discard the changes"),
+    ),
+    "delete-run": Confirmation(
+        _l("Remove run %(code)s (%(start)s)?"),
+        _l("The run disappears from the module's page at once. This cannot be undone."),
+        _l("Yes, remove the run"),
+    ),
+}
+
+
+def _confirm_page(module: Module, confirmation: Confirmation, lock_version: int, **values):
+    """The page that asks before a write; the form posts back to the same address, where the
+    write's own view does it (works without JavaScript)."""
     return render_template(
         "editor/confirm.html",
         module=module,
-        question=question,
-        explanation=explanation,
-        button=button,
+        question=confirmation.question % values,
+        confirmation=confirmation,
         lock_version=lock_version,
     )
 
 
-@bp.get("/modules/<id:module_id>/archive")
-def confirm_archive(module_id: int):
-    """Ask before archiving."""
+@bp.get("/modules/<id:module_id>/<any(archive, discard):action>")
+def confirm(module_id: int, action: str):
+    """Ask before archiving or discarding."""
     module = _editable_module(module_id)
-    return _confirm_page(
-        module,
-        _("Archive %(title)s?", title=module.title),
-        _(
-            "The module disappears from the public catalogue, from search and from the "
-            "registry's lists. You can publish it again later."
-        ),
-        _("Yes, archive the module"),
-        module.lock_version,
-    )
+    return _confirm_page(module, CONFIRMATIONS[action], module.lock_version, title=module.title)
 
 
 @bp.post("/modules/<id:module_id>/archive")
 def archive_module(module_id: int):
     """Take the module out of the public catalogue."""
     return _lifecycle(module_id, editing.archive_module, _("The module has been archived."))
-
-
-@bp.get("/modules/<id:module_id>/discard")
-def confirm_discard(module_id: int):
-    """Ask before throwing away unpublished changes."""
-    module = _editable_module(module_id)
-    return _confirm_page(
-        module,
-        _("Discard the unpublished changes to %(title)s?", title=module.title),
-        _(
-            "Everything changed since the last publication is thrown away; the module goes "
-            "back to its published version. This cannot be undone."
-        ),
-        _("Yes, discard the changes"),
-        module.lock_version,
-    )
 
 
 @bp.post("/modules/<id:module_id>/discard")
@@ -381,10 +393,10 @@ def confirm_delete_offering(offering_id: int):
     module, offering = _editable_offering(offering_id)
     return _confirm_page(
         module,
-        _("Remove run %(code)s (%(start)s)?", code=offering.code, start=day(offering.start_date)),
-        _("The run disappears from the module's page at once. This cannot be undone."),
-        _("Yes, remove the run"),
+        CONFIRMATIONS["delete-run"],
         offering.lock_version,
+        code=offering.code,
+        start=day(offering.start_date),
     )
 
 
