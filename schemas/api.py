@@ -363,21 +363,25 @@ class AgreementItemOutSchema(BaseSchema):
 
 
 class ApprovalOutSchema(BaseSchema):
-    institution = fields.String(required=True)
+    """A party's decision on a revision, as stored."""
+
+    institution = fields.String(attribute="institution.code", required=True)
     revision = fields.Integer(required=True)
     content_hash = fields.String(required=True)
     decision = fields.String(required=True)
     comment = fields.String(required=True)
     decided_at = fields.AwareDateTime(required=True)
-    decided_by = fields.String(required=True)
+    decided_by = fields.String(attribute="decided_by_name", required=True)
     voided_at = fields.AwareDateTime(allow_none=True, required=True)
 
 
 class RevisionOutSchema(BaseSchema):
+    """A revision of the agreement's content, as stored."""
+
     number = fields.Integer(required=True)
     content_hash = fields.String(required=True)
     created_at = fields.AwareDateTime(required=True)
-    created_by = fields.String(required=True)
+    created_by = fields.String(attribute="created_by_name", required=True)
     reason = fields.String(required=True)
 
 

@@ -70,34 +70,6 @@ def _party_views(agreement: Agreement) -> list[dict[str, Any]]:
     ]
 
 
-def _history(agreement: Agreement) -> dict[str, list[dict[str, Any]]]:
-    """The approval trail and the revisions, newest first."""
-    approvals = [
-        {
-            "institution": a.institution.code if a.institution else str(a.institution_id),
-            "revision": a.revision,
-            "content_hash": a.content_hash,
-            "decision": a.decision,
-            "comment": a.comment,
-            "decided_at": a.decided_at,
-            "decided_by": a.decided_by_name,
-            "voided_at": a.voided_at,
-        }
-        for a in agreement.approvals
-    ]
-    revisions = [
-        {
-            "number": r.number,
-            "content_hash": r.content_hash,
-            "created_at": r.created_at,
-            "created_by": r.created_by_name,
-            "reason": r.reason,
-        }
-        for r in agreement.revisions
-    ]
-    return {"approvals": approvals, "revisions": revisions}
-
-
 _SCALARS = (
     "id",
     "code",
@@ -128,7 +100,9 @@ def agreement_view(agreement: Agreement, *, history: bool = True) -> dict[str, A
     view["providers"] = [p.institution.code for p in agreement.parties if p.provides]
     view["recognisers"] = [p.institution.code for p in agreement.parties if p.recognises]
     if history:
-        view.update(_history(agreement))
+        # The rows themselves, newest first: the API's schema says what of them it shows.
+        view["approvals"] = list(agreement.approvals)
+        view["revisions"] = list(agreement.revisions)
     return view
 
 
