@@ -90,6 +90,15 @@ def read_institutions(
     ]
 
 
+def read_regions(*, session: Session) -> list[tuple[Region, list[InstitutionReading]]]:
+    """Every region (the plan's own first) with its institutions and their published modules."""
+    counts = published_module_counts(session=session)
+    return [
+        (region, [InstitutionReading(i, counts.get(i.id, 0)) for i in region.institutions])
+        for region in list_regions(session=session)
+    ]
+
+
 def read_institution(*, session: Session, code: str) -> InstitutionReading:
     """One institution by code, with its published modules, or NotFound."""
     institution = get_institution(session=session, code=code)

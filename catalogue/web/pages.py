@@ -118,13 +118,9 @@ def compare_versions(module_id: int):
 
 @bp.get("/institutions")
 def institution_list():
-    """All institutions, grouped by region."""
-    session = get_session()
-    return render_template(
-        "institutions/list.html",
-        regions=institutions.list_regions(session=session),
-        counts=institutions.published_module_counts(session=session),
-    )
+    """All institutions, grouped by region, with their published modules."""
+    regions = institutions.read_regions(session=get_session())
+    return render_template("institutions/list.html", regions=regions)
 
 
 @bp.get("/institutions/<code>")
