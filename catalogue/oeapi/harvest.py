@@ -64,24 +64,36 @@ CAMEL = {
 }
 
 
+@dataclass(frozen=True)
+class Existing:
+    """The stored row a plan updates, at the lock version the plan was made against: a write
+    after someone else's change is refused as stale instead of overwriting it."""
+
+    id: int
+    lock_version: int
+
+    @classmethod
+    def of(cls, row: Module | Offering) -> Existing:
+        return cls(row.id, row.lock_version)
+
+
 @dataclass
 class PlannedRun:
-    """A run to create or update (or leave), with its validated data."""
+    """A run to create (no existing row), update or leave, with its validated data."""
 
     action: str
     data: dict[str, Any]
-    offering_id: int | None = None
-    lock_version: int | None = None
+    existing: Existing | None = None
 
 
 @dataclass
 class PlannedCourse:
-    """A course to create, update or leave, with its validated content and runs."""
+    """A course to create (no existing module), update or leave, with its validated content
+    and runs."""
 
     outcome: CourseOutcome
     content: dict[str, Any]
-    module_id: int | None = None
-    lock_version: int | None = None
+    existing: Existing | None = None
     unit_ids: dict[str, str] = field(default_factory=dict)
     runs: list[PlannedRun] = field(default_factory=list)
 
@@ -186,9 +198,7 @@ def _plan_run(session, offering_id, data, module, culprits) -> PlannedRun | None
     if existing is None:
         return PlannedRun("create", {**data, "uuid": offering_id})
     changed = any(getattr(existing, key) != value for key, value in data.items())
-    return PlannedRun(
-        "update" if changed else "unchanged", data, existing.id, existing.lock_version
-    )
+    return PlannedRun("update" if changed else "unchanged", data, Existing.of(existing))
 
 
 def plan_course(
@@ -210,7 +220,7 @@ def plan_course(
     outcome = CourseOutcome(course["courseId"], content["code"], content["title"], "create")
     planned = PlannedCourse(outcome, content, unit_ids=_unit_ids(session, harvested))
     if module is not None:
-        planned.module_id, planned.lock_version = module.id, module.lock_version
+        planned.existing = Existing.of(module)
         outcome.changes = [c.path for c in diff_content(working_content(module), content)]
         pending = module.draft_content is not None or module.status == "draft"
         if outcome.changes or (publish and pending):
@@ -242,11 +252,11 @@ def _apply_course(session, actor, institution, planned: PlannedCourse, publish: 
         session.add(module)
         session.flush()
     else:
-        module = session.get(Module, planned.module_id)
+        module = session.get(Module, planned.existing.id)
         if planned.outcome.action == "update" and planned.outcome.changes:
             editing.update_module(
                 session=session, actor=actor, module_id=module.id,
-                content=planned.content, base_version=planned.lock_version,
+                content=planned.content, base_version=planned.existing.lock_version,
             )  # fmt: skip
     if publish and planned.outcome.action != "unchanged":
         existing = {u.code.lower() for u in module.units}
@@ -264,8 +274,8 @@ def _apply_runs(session, actor, module_id: int, runs: list[PlannedRun]) -> None:
             )
         elif run.action == "update":
             editing.update_offering(
-                session=session, actor=actor, offering_id=run.offering_id,
-                data=run.data, base_version=run.lock_version,
+                session=session, actor=actor, offering_id=run.existing.id,
+                data=run.data, base_version=run.existing.lock_version,
             )  # fmt: skip
 
 
