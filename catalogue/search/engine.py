@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Generic, TypeVar
 
 import numpy as np
 
@@ -32,6 +33,29 @@ from catalogue.search.vocabulary import Thesaurus
 
 NO_RUN = np.iinfo(np.int32).max
 
+T = TypeVar("T", float, date)
+
+
+@dataclass(frozen=True)
+class Between(Generic[T]):
+    """A range with both ends included; an open end (None) does not limit. A range with both
+    ends open is false: it filters nothing."""
+
+    low: T | None = None
+    high: T | None = None
+
+    def __bool__(self) -> bool:
+        return self.low is not None or self.high is not None
+
+    def within(self, values: np.ndarray) -> np.ndarray:
+        """Which of the values lie in the range."""
+        inside = np.ones(len(values), dtype=bool)
+        if self.low is not None:
+            inside &= values >= self.low
+        if self.high is not None:
+            inside &= values <= self.high
+        return inside
+
 
 @dataclass
 class SearchRequest:
@@ -39,13 +63,11 @@ class SearchRequest:
 
     text: str = ""
     filters: dict[str, list[str]] = field(default_factory=dict)
-    study_hours_min: float | None = None
-    study_hours_max: float | None = None
-    price_min: float | None = None
-    price_max: float | None = None
-    start_from: date | None = None
-    start_until: date | None = None
-    # Run filters (catalogue.search.run_filters): all apply to one and the same run.
+    study_hours: Between[float] = Between()
+    # Run filters (catalogue.search.run_filters): the price and start of one and the same run.
+    price: Between[float] = Between()
+    starts: Between[date] = Between()
+    # More run filters, on that same run.
     seats_min: int | None = None
     available_only: bool = False
     guaranteed_only: bool = False
@@ -113,12 +135,7 @@ def facet_mask(arrays: GenerationArrays, name: str, values: list[str]) -> np.nda
 def range_mask(arrays: GenerationArrays, request: SearchRequest):
     """Documents within the study load range (price and start dates are run filters: see
     catalogue.search.run_filters)."""
-    mask = np.ones(len(arrays.live), dtype=bool)
-    if request.study_hours_min is not None:
-        mask &= arrays.study_hours >= request.study_hours_min
-    if request.study_hours_max is not None:
-        mask &= arrays.study_hours <= request.study_hours_max
-    return mask
+    return request.study_hours.within(arrays.study_hours)
 
 
 def run(

@@ -49,10 +49,8 @@ def active(request) -> bool:
     """Whether the search filters on runs (then language and mode of delivery are run filters
     too), or lists runs."""
     return bool(
-        request.start_from
-        or request.start_until
-        or request.price_min is not None
-        or request.price_max is not None
+        request.starts
+        or request.price
         or request.seats_min
         or request.available_only
         or request.guaranteed_only
@@ -85,14 +83,12 @@ def run_mask(arrays: GenerationArrays, request, today: date) -> RunMatch:
     """Runs that are upcoming and pass every run filter."""
     day = today.toordinal()
     records = arrays.run_records
-    first = max(day, request.start_from.toordinal() if request.start_from else 0)
+    starts = request.starts
+    first = max(day, starts.low.toordinal() if starts.low else 0)
     base = (arrays.run_starts >= first) & np.isin(arrays.run_status, UPCOMING)
-    if request.start_until:
-        base &= arrays.run_starts <= request.start_until.toordinal()
-    if request.price_min is not None:
-        base &= arrays.run_prices >= request.price_min
-    if request.price_max is not None:
-        base &= arrays.run_prices <= request.price_max
+    if starts.high:
+        base &= arrays.run_starts <= starts.high.toordinal()
+    base &= request.price.within(arrays.run_prices)
     if request.seats_min:
         base &= records["free"] >= request.seats_min
     if request.available_only:

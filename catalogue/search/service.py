@@ -29,7 +29,7 @@ from catalogue.search.adapter import (
     highlight_snippet,
 )
 from catalogue.search.documents import upcoming_runs
-from catalogue.search.engine import SearchRequest
+from catalogue.search.engine import Between, SearchRequest
 from catalogue.search.facets import FACETS
 from catalogue.search.query import parse_query, replace_words
 from catalogue.search.run_results import run_request_args, with_availability
@@ -375,12 +375,9 @@ def request_from_args(args: dict[str, Any]) -> SearchRequest:
     return SearchRequest(
         text=args.get("q", ""),
         filters={name: args.get(name) or [] for name in FACETS if args.get(name)},
-        study_hours_min=args.get("hours_min"),
-        study_hours_max=args.get("hours_max"),
-        price_min=args.get("price_min"),
-        price_max=args.get("price_max"),
-        start_from=args.get("start_from"),
-        start_until=args.get("start_until"),
+        study_hours=Between(args.get("hours_min"), args.get("hours_max")),
+        price=Between(args.get("price_min"), args.get("price_max")),
+        starts=Between(args.get("start_from"), args.get("start_until")),
         page=args.get("page", 1),
         page_size=args.get("page_size", 20),
         **run_request_args(args),

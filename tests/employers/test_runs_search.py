@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from catalogue.places import distance_km, find_place
+from catalogue.search.engine import Between
 from tests.employers.conftest import JANUARY, MARCH, TODAY, day
 from tests.search.conftest import search
 
@@ -13,10 +14,7 @@ API = "/api/v1/search"
 
 
 def _window(start, days=10):
-    return {
-        "start_from": start,
-        "start_until": start.__class__.fromordinal(start.toordinal() + days),
-    }
+    return {"starts": Between(start, start.__class__.fromordinal(start.toordinal() + days))}
 
 
 def _hit(world, code, **options):

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from catalogue.institutions.models import Institution, Region
 from catalogue.modules.models import Material, Module, ModuleTag, Offering
 from catalogue.recognition.models import Agreement, AgreementItem, AgreementParty
+from catalogue.search.engine import Between
 from catalogue.vocabularies import Licence
 
 m = Module.__table__
@@ -60,12 +61,9 @@ class Ranges:
     def as_request(self) -> dict[str, Any]:
         """The same ranges as SearchRequest arguments."""
         return {
-            "study_hours_min": self.hours_min,
-            "study_hours_max": self.hours_max,
-            "price_min": self.price_min,
-            "price_max": self.price_max,
-            "start_from": self.start_from,
-            "start_until": self.start_until,
+            "study_hours": Between(self.hours_min, self.hours_max),
+            "price": Between(self.price_min, self.price_max),
+            "starts": Between(self.start_from, self.start_until),
         }
 
     def as_query(self) -> dict[str, str]:
