@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
+
 from flask import request, url_for
 from flask_smorest import Blueprint
+from marshmallow import utils
 
-from catalogue.api.auth import BEARER
+from catalogue.api.auth import BEARER, etag
 from catalogue.pagination import Page
 
 # Error responses every operation may give, documented once per kind of operation.
@@ -115,12 +119,43 @@ def token_operation(
     return decorate
 
 
-def create_operation(blp, rule: str, *, body, response, follow: dict[str, dict]):
-    """Decorator of an operation that creates a resource: a POST that needs an API token and
-    answers 201 with the resource and the links (`follow`) to what may be done with it next."""
-    return token_operation(
-        blp, rule, "POST", body=body, response=response, status=201, follow=follow
-    )
+@dataclass(frozen=True)
+class Created:
+    """What the API creates of one kind: its output schema, the endpoint that reads one (its
+    URL's arguments read from the new object's attributes or keys) and the links from the answer
+    to what may be done with it next."""
+
+    schema: type
+    endpoint: str
+    arguments: dict[str, str]
+    follow: dict[str, dict]
+
+    def headers(self, created) -> dict[str, str]:
+        """The new object's ETag, for its next write, and its Location."""
+        values = {name: utils.get_value(created, source) for name, source in self.arguments.items()}
+        return {
+            "ETag": etag(utils.get_value(created, "lock_version")),
+            "Location": url_for(self.endpoint, **values),
+        }
+
+
+def create_operation(blp, rule: str, *, body, created: Created):
+    """Decorator of an operation that creates a resource: a POST that needs an API token. The
+    view returns the new object as stored; the answer is 201 with it, its ETag and its Location,
+    and links to what may be done with it next."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def answer(*args, **kwargs):
+            new = view(*args, **kwargs)
+            return new, 201, created.headers(new)
+
+        operation = token_operation(
+            blp, rule, "POST", body=body, response=created.schema, status=201, follow=created.follow
+        )
+        return operation(answer)
+
+    return decorate
 
 
 def document_errors(blp, *codes: int):

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from flask import url_for
-
 from catalogue.api.auth import api_actor, etag, required_base_version, writing_actor
 from catalogue.api.common import (
+    Created,
     api_blueprint,
     create_operation,
     follow_ups,
@@ -25,23 +24,34 @@ blp = api_blueprint(
 )
 
 IF_MATCH = if_match("reuse registration")
-AFTER_REGISTERING = follow_ups(
-    "/materials/{material_id}/reuses/{reuse_id}",
-    "reuse_id",
-    "GetReuse GET",
-    "EndReuse POST /end if-match",
-    material_id="$request.path.material_id",
+REUSE = Created(
+    ReuseOutSchema,
+    "api_materials.get_reuse",
+    {"material_id": "material_id", "reuse_id": "id"},
+    follow_ups(
+        "/materials/{material_id}/reuses/{reuse_id}",
+        "reuse_id",
+        "GetReuse GET",
+        "EndReuse POST /end if-match",
+        material_id="$request.path.material_id",
+    ),
 )
 
 
-def _reuse_reply(material_id: int, reuse_id: int, status: int = 200, **headers):
-    """A reuse registration as stored now, with whether it is covered, and its ETag."""
+def _stored_reuse(material_id: int, reuse_id: int):
+    """A reuse registration as stored now, with whether it is covered."""
     session = get_session()
     session.expire_all()
     reuse = queries.get_reuse(
         session=session, actor=api_actor(), material_id=material_id, reuse_id=reuse_id
     )
-    return read_reuse(session, reuse), status, {"ETag": etag(reuse.lock_version), **headers}
+    return read_reuse(session, reuse)
+
+
+def _reuse_reply(material_id: int, reuse_id: int):
+    """A reuse registration as stored now, and its ETag."""
+    reuse = _stored_reuse(material_id, reuse_id)
+    return reuse, 200, {"ETag": etag(reuse.lock_version)}
 
 
 @read_operation(blp, "/materials/<id:material_id>", response=MaterialOutSchema)
@@ -60,21 +70,14 @@ def list_reuses(material_id: int):
     return read_reuses(session, material)
 
 
-@create_operation(
-    blp,
-    "/materials/<id:material_id>/reuses",
-    body=ReuseInputSchema,
-    response=ReuseOutSchema,
-    follow=AFTER_REGISTERING,
-)
+@create_operation(blp, "/materials/<id:material_id>/reuses", body=ReuseInputSchema, created=REUSE)
 def register_reuse(data, material_id: int):
     """Register that an institution reuses the material (in one of its modules, or a course).
     A closed licence without an active material-sharing agreement gets 409 with the reason."""
     reuse = services.register_reuse(
         session=get_session(), actor=writing_actor(), material_id=material_id, data=data
     )
-    location = url_for("api_materials.get_reuse", material_id=material_id, reuse_id=reuse.id)
-    return _reuse_reply(material_id, reuse.id, 201, Location=location)
+    return _stored_reuse(material_id, reuse.id)
 
 
 @read_operation(blp, "/materials/<id:material_id>/reuses/<id:reuse_id>", response=ReuseOutSchema)

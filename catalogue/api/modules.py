@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask import url_for
 from flask_smorest import Blueprint
 
 from catalogue.accounts.permissions import require_edit_institution
@@ -16,6 +15,7 @@ from catalogue.api.auth import (
 from catalogue.api.common import (
     ETAG,
     READ_ERRORS,
+    Created,
     create_operation,
     document_errors,
     follow_ups,
@@ -65,6 +65,9 @@ AFTER_MODULE_WRITE = follow_ups(
     "UpdateModule PUT if-match",
     "PublishModule POST /publish if-match",
     "AddRun POST /offerings",
+)
+MODULE_CREATED = Created(
+    ModuleOutSchema, "api_modules.get_module", {"module_id": "id"}, AFTER_MODULE_WRITE
 )
 
 
@@ -127,9 +130,7 @@ def list_modules(
     return page_envelope(result, result.items, "api_modules.list_modules")
 
 
-@create_operation(
-    blp, "/modules", body=ModuleCreateSchema, response=ModuleOutSchema, follow=AFTER_MODULE_WRITE
-)
+@create_operation(blp, "/modules", body=ModuleCreateSchema, created=MODULE_CREATED)
 def create_module(data):
     """Create a draft module for an institution you edit."""
     actor = writing_actor()
@@ -138,12 +139,7 @@ def create_module(data):
     module = editing.create_module(
         session=session, actor=actor, institution_id=institution.id, content=data
     )
-    module = _fresh(module.id)
-    headers = {
-        "ETag": etag(module.lock_version),
-        "Location": url_for("api_modules.get_module", module_id=module.id),
-    }
-    return module, 201, headers
+    return _fresh(module.id)
 
 
 @blp.route("/modules/<id:module_id>", methods=["GET"])

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import url_for
 from flask_smorest import Blueprint
 
 from catalogue.accounts.permissions import require_edit_institution
 from catalogue.api.auth import api_actor, etag, required_base_version, writing_actor
 from catalogue.api.common import (
+    Created,
     create_operation,
     document_errors,
     follow_ups,
@@ -23,12 +23,17 @@ from schemas.modules import OfferingSchema
 blp = Blueprint("api_offerings", __name__, url_prefix="/api/v1", description="Runs of modules")
 
 IF_MATCH = if_match("run")
-AFTER_RUN_WRITE = follow_ups(
-    "/offerings/{offering_id}",
-    "offering_id",
-    "GetRun GET",
-    "UpdateRun PUT if-match",
-    "RemoveRun DELETE if-match",
+RUN = Created(
+    OfferingOutSchema,
+    "api_offerings.get_offering",
+    {"offering_id": "id"},
+    follow_ups(
+        "/offerings/{offering_id}",
+        "offering_id",
+        "GetRun GET",
+        "UpdateRun PUT if-match",
+        "RemoveRun DELETE if-match",
+    ),
 )
 
 
@@ -44,25 +49,14 @@ def _editable_offering(offering_id: int):
     return actor, offering
 
 
-@create_operation(
-    blp,
-    "/modules/<id:module_id>/offerings",
-    body=OfferingSchema,
-    response=OfferingOutSchema,
-    follow=AFTER_RUN_WRITE,
-)
+@create_operation(blp, "/modules/<id:module_id>/offerings", body=OfferingSchema, created=RUN)
 def create_offering(data, module_id: int):
     """Add a run to a module."""
     actor = writing_actor()
     module = modules.get_module(session=get_session(), actor=api_actor(), module_id=module_id)
-    offering = editing.create_offering(
+    return editing.create_offering(
         session=get_session(), actor=actor, module_id=module.id, data=data
     )
-    headers = {
-        "ETag": etag(offering.lock_version),
-        "Location": url_for("api_offerings.get_offering", offering_id=offering.id),
-    }
-    return offering, 201, headers
 
 
 @blp.route("/offerings/<id:offering_id>", methods=["GET"])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask import url_for
 from flask_smorest import Blueprint
 
 from catalogue.api.auth import BEARER, api_actor, etag, required_base_version, writing_actor
@@ -10,6 +9,8 @@ from catalogue.api.common import (
     PRECONDITION_ERRORS,
     READ_ERRORS,
     WRITE_ERRORS,
+    Created,
+    create_operation,
     document_errors,
     follow_ups,
     if_match,
@@ -52,14 +53,26 @@ AFTER_AGREEMENT_WRITE = follow_ups(
     "ApproveAgreement POST /approve",
     "WithdrawAgreement POST /withdraw if-match",
 )
+AGREEMENT = Created(
+    AgreementOutSchema,
+    "api_recognition.get_agreement",
+    {"agreement_id": "id"},
+    AFTER_AGREEMENT_WRITE,
+)
 
 
-def _reply(agreement_id: int, status: int = 200, **headers):
-    """The agreement as stored now, for the output schema, with its ETag."""
+def _stored(agreement_id: int) -> dict:
+    """The agreement as stored now, for the output schema."""
     session = get_session()
     session.expire_all()
     agreement = queries.get_agreement(session=session, actor=api_actor(), agreement_id=agreement_id)
-    return agreement_view(agreement), status, {"ETag": etag(agreement.lock_version), **headers}
+    return agreement_view(agreement)
+
+
+def _reply(agreement_id: int):
+    """The agreement as stored now, and its ETag."""
+    agreement = _stored(agreement_id)
+    return agreement, 200, {"ETag": etag(agreement["lock_version"])}
 
 
 def _base(agreement_id: int) -> int | None:
@@ -89,20 +102,14 @@ def list_agreements(page, page_size, region, institution, kind, status):
     return page_envelope(result, items, "api_recognition.list_agreements")
 
 
-@blp.route("/agreements", methods=["POST"])
-@blp.doc(security=BEARER)
-@blp.arguments(AgreementInputSchema)
-@blp.response(201, AgreementOutSchema)
-@links(blp, 201, **AFTER_AGREEMENT_WRITE)
-@document_errors(blp, *WRITE_ERRORS)
+@create_operation(blp, "/agreements", body=AgreementInputSchema, created=AGREEMENT)
 def create_agreement(data):
     """Draft an agreement to which an institution you edit is a party. Items are pinned to
     the newest published version of each module."""
     agreement = recognition.create_agreement(
         session=get_session(), actor=writing_actor(), data=data
     )
-    location = url_for("api_recognition.get_agreement", agreement_id=agreement.id)
-    return _reply(agreement.id, 201, Location=location)
+    return _stored(agreement.id)
 
 
 @blp.route("/agreements/<id:agreement_id>", methods=["GET"])
