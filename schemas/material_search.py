@@ -5,30 +5,16 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, fields, validate
 
-from catalogue.search.materials import SORTS
+from catalogue.search.materials import FACETS, SORTS
 from schemas.api import PageUrl
 from schemas.common import BaseSchema
-from schemas.search import FacetValueSchema, QueryArgsSchema, facet_list
+from schemas.search import FacetValueSchema, with_facets
 
 
-def _facet_list(description: str):
-    return facet_list(description, max_length=100)
+class MaterialSearchArgsSchema(with_facets(FACETS, max_length=100)):
+    """What the material finder asks for: the material's facets, and those of its module and
+    the module's institution."""
 
-
-class MaterialSearchArgsSchema(QueryArgsSchema):
-    """What the material finder asks for."""
-
-    licence = _facet_list("NL-LOM licence value(s), e.g. cc-by-40, yes")
-    open_licence = _facet_list("yes: only openly licensed material")
-    material_type = _facet_list("e.g. text, video, simulation")
-    format = _facet_list("MIME type(s), e.g. application/pdf")
-    language = _facet_list("nld, eng, deu")
-    sector = _facet_list("mbo, hbo, wo (of the module)")
-    level = _facet_list("e.g. mbo-4, bachelor (of the module)")
-    competency = _facet_list("technology, digitalisation, collaboration")
-    region = _facet_list("Region code(s) of the author's institution")
-    institution = _facet_list("Institution code(s) of the author")
-    reused = _facet_list("yes: reused by another institution; no: not (yet)")
     sort = fields.String(
         load_default="relevance",
         validate=validate.OneOf(SORTS, error=_l("Must be one of: {choices}.")),

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, ValidationError, fields, post_dump, pre_dump, pre_load, validate
 
 from catalogue.places import find_place
-from catalogue.search.facets import SORTS, VIEWS
+from catalogue.search.facets import FACETS, SORTS, VIEWS
 from schemas.common import SINGLE_LINE_PATTERN, BaseSchema, Pattern
 from schemas.messages import Count, Length, Range
 
@@ -28,6 +28,29 @@ def facet_list(description: str, max_length: int = 60):
         validate=Count(max=50),
         metadata={"description": description},
     )
+
+
+# What each facet of a search takes, for the API's document: the module search's facets
+# (catalogue.search.facets) and the material finder's (catalogue.search.materials). Material is
+# found by its own facets and by those of the module it belongs to.
+FACET_HINTS = {
+    "sector": "mbo, hbo, wo (of the module)",
+    "level": "e.g. mbo-4, bachelor (of the module)",
+    "region": "Region code(s) of the module's institution",
+    "institution": "Code(s) of the module's institution",
+    "competency": "technology, digitalisation, collaboration",
+    "delivery_mode": "on-campus, online, hybrid, distance-learning, situated",
+    "language": "nld, eng, deu",
+    "target_group": "retraining, upskilling",
+    "audience": "e.g. employees, job-seekers",
+    "recognised_in": "Region code(s) where the module is recognised",
+    "flags": "open-material, micro-credential",
+    "licence": "NL-LOM licence value(s), e.g. cc-by-40, yes",
+    "open_licence": "yes: only openly licensed material",
+    "material_type": "e.g. text, video, simulation",
+    "format": "MIME type(s), e.g. application/pdf",
+    "reused": "yes: reused by another institution; no: not (yet)",
+}
 
 
 def _optional_float(maximum: int, description: str):
@@ -82,20 +105,17 @@ class QueryArgsSchema(BaseSchema):
         return data
 
 
-class SearchArgsSchema(QueryArgsSchema):
+def with_facets(facets: tuple[str, ...], **options) -> type[QueryArgsSchema]:
+    """The query arguments of a search with these facets: the text and page, and a list of
+    values per facet, in the order the search lists its facets."""
+    return QueryArgsSchema.from_dict(
+        {name: facet_list(FACET_HINTS[name], **options) for name in facets}
+    )
+
+
+class SearchArgsSchema(with_facets(FACETS)):
     """What a module search asks for."""
 
-    sector = facet_list("mbo, hbo, wo")
-    level = facet_list("e.g. mbo-4, bachelor")
-    region = facet_list("Region code(s)")
-    institution = facet_list("Institution code(s)")
-    competency = facet_list("technology, digitalisation, collaboration")
-    delivery_mode = facet_list("on-campus, online, hybrid, distance-learning, situated")
-    language = facet_list("nld, eng, deu")
-    target_group = facet_list("retraining, upskilling")
-    audience = facet_list("e.g. employees, job-seekers")
-    recognised_in = facet_list("Region code(s) where the module is recognised")
-    flags = facet_list("open-material, micro-credential")
     hours_min = _optional_float(100_000, "Study load from (hours; 1 EC = 28 hours)")
     hours_max = _optional_float(100_000, "Study load up to (hours)")
     price_min = _optional_float(10_000_000, "Lowest price of an upcoming run from (euros)")
