@@ -88,7 +88,8 @@ def run_mask(arrays: GenerationArrays, request, today: date) -> RunMatch:
     base = (arrays.run_starts >= first) & np.isin(arrays.run_status, UPCOMING)
     if starts.high:
         base &= arrays.run_starts <= starts.high.toordinal()
-    base &= request.price.within(arrays.run_prices)
+    if request.price:
+        base &= request.price.within(arrays.run_prices)
     if request.seats_min:
         base &= records["free"] >= request.seats_min
     if request.available_only:

@@ -4,6 +4,8 @@ transition that does not fit the agreement's state is refused with a reason."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pytest
 
 from catalogue.errors import Conflict, PermissionDenied
@@ -20,6 +22,7 @@ from tests.recognition.world import (
     C,
     Item,
     Registry,
+    agreement_input,
     api_error,
     api_etag,
 )
@@ -86,6 +89,22 @@ def test_changing_the_terms_of_a_proposed_agreement_voids_the_approvals_given_so
     registry.approve(agreement_id, A)
     registry.approve(agreement_id, B)
     assert registry.agreement(agreement_id).status == "active"
+
+
+def test_drafting_through_the_api_answers_201_with_the_etag_and_the_location_to_read_it_back(
+    registry: Registry,
+):
+    client = registry.api_client(EDITORS[A])
+    response = client.post(f"{API}/agreements", json=agreement_input("ERK-API-NEW", PAIR, [UNIT_1]))
+    assert response.status_code == 201, response.get_data(as_text=True)
+    created = response.get_json()
+    assert created["status"] == "draft" and created["code"] == "ERK-API-NEW"
+    assert response.headers["ETag"] == f'"{created["lock_version"]}"'
+    location = urlsplit(response.headers["Location"]).path
+    assert location == f"{API}/agreements/{created['id']}"
+    read = client.get(location)
+    assert read.get_json() == created
+    assert read.headers["ETag"] == response.headers["ETag"]
 
 
 def test_changing_the_terms_through_the_api_or_the_form_voids_every_approval(
