@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -61,14 +61,16 @@ def get_institution(*, session: Session, code: str) -> Institution:
     return institution
 
 
-def published_module_counts(*, session: Session) -> dict[int, int]:
-    """Number of published modules per institution id."""
-    rows = session.execute(
-        select(Module.institution_id, func.count())
-        .where(Module.status == ModuleStatus.PUBLISHED)
-        .group_by(Module.institution_id)
+def published_module_counts(
+    *, session: Session, institution_ids: Collection[int] | None = None
+) -> dict[int, int]:
+    """Number of published modules per institution id (of these institutions only, if given)."""
+    statement = select(Module.institution_id, func.count()).where(
+        Module.status == ModuleStatus.PUBLISHED
     )
-    return dict(rows.all())
+    if institution_ids is not None:
+        statement = statement.where(Module.institution_id.in_(institution_ids))
+    return dict(session.execute(statement.group_by(Module.institution_id)).all())
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,7 @@ def read_regions(*, session: Session) -> list[tuple[Region, list[InstitutionRead
 def read_institution(*, session: Session, code: str) -> InstitutionReading:
     """One institution by code, with its published modules, or NotFound."""
     institution = get_institution(session=session, code=code)
-    counts = published_module_counts(session=session)
+    counts = published_module_counts(session=session, institution_ids=[institution.id])
     return InstitutionReading(institution, counts.get(institution.id, 0))
 
 

@@ -151,7 +151,7 @@ def region_detail(code: str):
         "regions/detail.html",
         region=region,
         page=page,
-        counts=institutions.published_module_counts(session=session),
+        counts=institutions.published_module_counts(session=session, institution_ids=members),
         reuse_count=materials.region_reuse_count(session, region.id),
         shared=materials.reuse_of_institutions_material(session, members),
         reused=materials.reuse_by_institutions(session, members),
