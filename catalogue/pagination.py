@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Generic, TypeVar
 
 from sqlalchemy import Select, func, select
 from sqlmodel import Session
 
 T = TypeVar("T")
+U = TypeVar("U")
 
 MAX_PAGE_SIZE = 100
 MAX_PAGE = 100_000
@@ -36,6 +38,10 @@ class Page(Generic[T]):
     @property
     def has_next(self) -> bool:
         return self.page < self.pages
+
+    def map(self, function: Callable[[T], U]) -> Page[U]:
+        """The same page with each item turned into `function(item)`."""
+        return replace(self, items=[function(item) for item in self.items])
 
 
 def paginate(session: Session, statement: Select, *, page: int, page_size: int) -> Page:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from flask import url_for
+from flask import request, url_for
 from marshmallow import fields, pre_dump, utils
 
+from catalogue.pagination import Page
 from catalogue.vocabularies import (
     NLQF_LEVEL,
     OOAPI_LEVEL,
@@ -121,24 +123,40 @@ class PageUrl(fields.String):
         return url_for(self.endpoint, _external=True, **values)
 
 
-class LinksSchema(BaseSchema):
-    """Links of a page of results."""
+class PageLink(fields.String):
+    """The address of a page of the list being answered, keeping the request's filters: page
+    `number(page)` of it, or None where that page does not exist."""
 
-    self = fields.String(required=True)
-    first = fields.String(required=True)
-    last = fields.String(required=True)
-    next = fields.String(allow_none=True)
-    prev = fields.String(allow_none=True)
+    def __init__(self, number: Callable[[Page], int | None], **kwargs):
+        super().__init__(**kwargs)
+        self.number = number
+
+    def get_value(self, obj, attr, accessor=None, default=None):
+        number = self.number(obj)
+        if number is None:
+            return None
+        arguments = {**request.args.to_dict(flat=False), "page": number}
+        return url_for(request.endpoint, **(request.view_args or {}), **arguments)
+
+
+class LinksSchema(BaseSchema):
+    """Links of a page of results (dumped from the page)."""
+
+    self = PageLink(lambda page: page.page, required=True)
+    first = PageLink(lambda page: 1, required=True)
+    last = PageLink(lambda page: page.pages, required=True)
+    next = PageLink(lambda page: page.page + 1 if page.has_next else None, allow_none=True)
+    prev = PageLink(lambda page: page.page - 1 if page.has_previous else None, allow_none=True)
 
 
 class PageSchema(BaseSchema):
-    """Envelope of a paged list."""
+    """Envelope of a paged list: a `catalogue.pagination.Page` with links to its neighbours."""
 
     page = fields.Integer(required=True)
     page_size = fields.Integer(required=True)
     total = fields.Integer(required=True)
     pages = fields.Integer(required=True)
-    links = fields.Nested(LinksSchema, required=True)
+    links = Whole(LinksSchema, required=True)
 
 
 class RegionRefSchema(BaseSchema):

@@ -1,16 +1,16 @@
-"""Helpers shared by the API's blueprints: paging links and documented error responses."""
+"""Helpers shared by the API's blueprints: created answers, OpenAPI links and documented error
+responses."""
 
 from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
 
-from flask import request, url_for
+from flask import url_for
 from flask_smorest import Blueprint
 from marshmallow import utils
 
 from catalogue.api.auth import BEARER, etag
-from catalogue.pagination import Page
 
 # Error responses every operation may give, documented once per kind of operation.
 READ_ERRORS = (400, 401, 404, 422)
@@ -180,26 +180,3 @@ _DESCRIPTIONS = {
     422: "Invalid input; `fields` names every bad field",
     428: "If-Match is required for this write",
 }
-
-
-def page_envelope(page: Page, items: list, endpoint: str, **view_args) -> dict:
-    """A paged list with totals and links that keep the current filters."""
-    args = request.args.to_dict(flat=False)
-
-    def link(number: int) -> str:
-        return url_for(endpoint, **view_args, **{**args, "page": number})
-
-    return {
-        "items": items,
-        "page": page.page,
-        "page_size": page.page_size,
-        "total": page.total,
-        "pages": page.pages,
-        "links": {
-            "self": link(page.page),
-            "first": link(1),
-            "last": link(page.pages),
-            "next": link(page.page + 1) if page.has_next else None,
-            "prev": link(page.page - 1) if page.has_previous else None,
-        },
-    }

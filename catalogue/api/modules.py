@@ -21,7 +21,6 @@ from catalogue.api.common import (
     follow_ups,
     if_match,
     link,
-    page_envelope,
     token_operation,
 )
 from catalogue.audit import services as audit
@@ -124,10 +123,9 @@ def list_modules(
         statuses=status or ["published"],
         updated_since=updated_since,
     )
-    result = modules.list_modules(
+    return modules.list_modules(
         session=get_session(), actor=api_actor(), filters=filters, page=page, page_size=page_size
     )
-    return page_envelope(result, result.items, "api_modules.list_modules")
 
 
 @create_operation(blp, "/modules", body=ModuleCreateSchema, created=MODULE_CREATED)

@@ -15,7 +15,6 @@ from catalogue.api.common import (
     follow_ups,
     if_match,
     links,
-    page_envelope,
 )
 from catalogue.db import get_session
 from catalogue.modules import services as modules
@@ -95,11 +94,9 @@ def list_agreements(page, page_size, region, institution, kind, status):
         kinds=kind,
         statuses=status or ["active"],
     )
-    result = queries.list_agreements(
+    return queries.list_agreements(
         session=get_session(), actor=api_actor(), filters=filters, page=page, page_size=page_size
-    )
-    items = [agreement_view(a) for a in result.items]
-    return page_envelope(result, items, "api_recognition.list_agreements")
+    ).map(agreement_view)
 
 
 @create_operation(blp, "/agreements", body=AgreementInputSchema, created=AGREEMENT)
