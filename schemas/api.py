@@ -43,6 +43,7 @@ class ErrorSchema(BaseSchema):
     )
     message = fields.String(required=True, metadata={"description": "What went wrong, for people"})
     fields_ = fields.Dict(
+        attribute="fields",
         data_key="fields",
         keys=fields.String(),
         values=fields.List(fields.String()),

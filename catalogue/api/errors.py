@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from catalogue.errors import CatalogueError, StaleEdit, flatten_errors
+from schemas.api import ErrorSchema
 
 
 def _name(status: int) -> str:
@@ -19,15 +20,13 @@ def _name(status: int) -> str:
 
 
 def error_response(status: int, message: str, *, fields=None, headers=None, **extra):
-    """A JSON error body {status, error, message, fields?} with the status code."""
-    body = {"status": status, "error": _name(status), "message": str(message)}
+    """The API's error body (`ErrorSchema`: status, error, message, and fields or the 412's
+    extras where there are any) with the status code."""
+    body = {"status": status, "error": _name(status), "message": message}
     if fields:
-        body["fields"] = {
-            path: [str(m)] if not isinstance(m, list) else [str(x) for x in m]
-            for path, m in fields.items()
-        }
+        body["fields"] = {path: m if isinstance(m, list) else [m] for path, m in fields.items()}
     body.update({k: v for k, v in extra.items() if v is not None})
-    response = jsonify(body)
+    response = jsonify(ErrorSchema().dump(body))
     response.status_code = status
     for key, value in (headers or {}).items():
         response.headers[key] = value
