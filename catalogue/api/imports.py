@@ -3,13 +3,11 @@ the upload page and `catalogue import`."""
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
 from catalogue.api.auth import BEARER, writing_actor
 from catalogue.api.common import WRITE_ERRORS, document_errors
 from catalogue.db import get_session
-from catalogue.errors import InvalidInput
 from catalogue.imports import services as imports
 from catalogue.imports.boundary import read_import
 from catalogue.institutions import services as institutions
@@ -36,22 +34,8 @@ def import_spreadsheet(request_data, code: str):
     plan = imports.plan_import(
         session=session, actor=actor, institution_id=institution.id, given=given
     )
-    if not plan.ok:
-        raise InvalidInput(
-            _("The file has problems; nothing was imported."),
-            fields={"file": [str(problem) for problem in plan.problems]},
-        )
-    report = {
-        "dry_run": request_data["dry_run"],
-        "rows": [vars(row) for row in plan.rows],
-        "created": plan.count(imports.CREATE),
-        "updated": plan.count(imports.UPDATE),
-        "unchanged": plan.count(imports.UNCHANGED),
-        "published": 0,
-    }
-    if not request_data["dry_run"]:
-        result = imports.apply_import(
-            session=session, actor=actor, plan=plan, publish=request_data["publish"]
-        )
-        report.update(vars(result))
-    return report
+    if request_data["dry_run"]:
+        return imports.preview_import(plan)
+    return imports.apply_import(
+        session=session, actor=actor, plan=plan, publish=request_data["publish"]
+    )

@@ -223,12 +223,36 @@ def _duplicate(row, first_row: int) -> CellProblem:
 
 @dataclass
 class ImportResult:
-    """What an applied import did."""
+    """What an applied import did, or with `dry_run` what it would do: its counts, and what
+    it does with each module and run."""
 
+    rows: list[PlannedRow] = field(default_factory=list)
+    dry_run: bool = False
     created: int = 0
     updated: int = 0
     unchanged: int = 0
     published: int = 0
+
+
+def _applicable(plan: ImportPlan) -> None:
+    """Refuse a plan with problems: an import writes all its rows or none."""
+    if not plan.ok:
+        raise InvalidInput(
+            _("The file has problems; nothing was imported."),
+            fields={"file": [str(problem) for problem in plan.problems]},
+        )
+
+
+def preview_import(plan: ImportPlan) -> ImportResult:
+    """What applying a plan without problems would do, writing nothing."""
+    _applicable(plan)
+    return ImportResult(
+        rows=plan.rows,
+        dry_run=True,
+        created=plan.count(CREATE),
+        updated=plan.count(UPDATE),
+        unchanged=plan.count(UNCHANGED),
+    )
 
 
 def apply_import(
@@ -240,12 +264,8 @@ def apply_import(
     progress: Callable[[int], None] | None = None,
 ) -> ImportResult:
     """Apply a plan without problems in one transaction; all rows or none are written."""
-    if not plan.ok:
-        raise InvalidInput(
-            _("The file has problems; nothing was imported."),
-            fields={"file": [str(problem) for problem in plan.problems]},
-        )
-    result = ImportResult()
+    _applicable(plan)
+    result = ImportResult(rows=plan.rows)
     module_ids: dict[str, int] = {}
     with write_transaction(session):
         for planned in plan.rows:
