@@ -110,6 +110,13 @@ class Whole(fields.Nested):
         return obj
 
 
+def object_url(obj, endpoint: str, arguments: dict[str, str], **options) -> str:
+    """The URL of `endpoint` with its arguments (name: source) read from the object, from an
+    attribute or a key of a dict."""
+    values = {name: utils.get_value(obj, source) for name, source in arguments.items()}
+    return url_for(endpoint, **values, **options)
+
+
 class PageUrl(fields.String):
     """The absolute URL of the object's page: an endpoint with arguments read from the object
     (an attribute, or a key of a dict)."""
@@ -120,8 +127,7 @@ class PageUrl(fields.String):
         self.arguments = arguments
 
     def get_value(self, obj, attr, accessor=None, default=None):
-        values = {name: utils.get_value(obj, source) for name, source in self.arguments.items()}
-        return url_for(self.endpoint, _external=True, **values)
+        return object_url(obj, self.endpoint, self.arguments, _external=True)
 
 
 class PageLink(fields.String):

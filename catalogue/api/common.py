@@ -6,11 +6,11 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from flask import url_for
 from flask_smorest import Blueprint
 from marshmallow import utils
 
 from catalogue.api.auth import BEARER, etag
+from schemas.api import object_url
 
 # Error responses every operation may give, documented once per kind of operation.
 READ_ERRORS = (400, 401, 404, 422)
@@ -132,10 +132,9 @@ class Created:
 
     def headers(self, created) -> dict[str, str]:
         """The new object's ETag, for its next write, and its Location."""
-        values = {name: utils.get_value(created, source) for name, source in self.arguments.items()}
         return {
             "ETag": etag(utils.get_value(created, "lock_version")),
-            "Location": url_for(self.endpoint, **values),
+            "Location": object_url(created, self.endpoint, self.arguments),
         }
 
 
