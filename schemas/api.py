@@ -242,7 +242,7 @@ class OfferingOutSchema(OfferingSchema):
     """A run of a module, with its id and lock version."""
 
     id = fields.Integer(required=True)
-    lock_version = fields.Integer(required=True)
+    lock_version = fields.Integer(required=True, metadata={"description": "Also sent as ETag"})
 
 
 class ModuleSummarySchema(BaseSchema):
@@ -329,15 +329,19 @@ class CompareArgsSchema(BaseSchema):
 
 
 class AuditEventSchema(BaseSchema):
+    """One recorded change: who made it and where, to what, and the content before and after."""
+
     occurred_at = fields.AwareDateTime(required=True)
-    actor = fields.String(required=True, attribute="actor_name")
-    via = fields.String(required=True)
-    action = fields.String(required=True)
+    actor = fields.String(
+        required=True, attribute="actor_name", metadata={"description": "Their name at the time"}
+    )
+    via = fields.String(required=True, metadata={"description": "web, api or cli"})
+    action = fields.String(required=True, metadata={"description": "What, e.g. module.published"})
     entity_type = fields.String(required=True)
     entity_id = fields.Integer(required=True)
     summary = fields.String(required=True)
-    before_hash = fields.String(allow_none=True)
-    after_hash = fields.String(allow_none=True)
+    before_hash = fields.String(allow_none=True, metadata={"description": "SHA-256, hex"})
+    after_hash = fields.String(allow_none=True, metadata={"description": "SHA-256, hex"})
 
 
 class MeSchema(BaseSchema):
@@ -414,11 +418,13 @@ class AgreementOutSchema(BaseSchema):
     id = fields.Integer(required=True)
     code = fields.String(required=True)
     title = fields.String(required=True)
-    kind = fields.String(required=True)
-    status = fields.String(required=True)
+    kind = fields.String(required=True, validate=one_of(AgreementKind))
+    status = fields.String(required=True, validate=one_of(AgreementStatus))
     terms = fields.String(required=True)
     valid_from = fields.Date(required=True)
-    valid_until = fields.Date(allow_none=True, required=True)
+    valid_until = fields.Date(
+        allow_none=True, required=True, metadata={"description": "null: no end date"}
+    )
     revision = fields.Integer(required=True)
     content_hash = fields.String(
         required=True, metadata={"description": "SHA-256 of the canonical content; approve this"}

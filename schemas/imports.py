@@ -48,8 +48,8 @@ class ImportRowSchema(BaseSchema):
     """What the import does with one module or run of the file."""
 
     kind = fields.String(metadata={"description": "module or run"})
-    sheet = fields.String()
-    row = fields.Integer()
+    sheet = fields.String(metadata={"description": "The sheet it stands on"})
+    row = fields.Integer(metadata={"description": "Its row number on that sheet"})
     code = fields.String()
     action = fields.String(metadata={"description": "create, update or unchanged"})
     changes = fields.List(fields.String(), metadata={"description": "The fields that change"})
@@ -58,7 +58,9 @@ class ImportRowSchema(BaseSchema):
 class ImportCountsSchema(BaseSchema):
     """How many records an import created, updated and left unchanged (with dry_run: would)."""
 
-    dry_run = fields.Boolean()
+    dry_run = fields.Boolean(
+        metadata={"description": "True: nothing was written; the counts say what would be"}
+    )
     created = fields.Integer()
     updated = fields.Integer()
     unchanged = fields.Integer()

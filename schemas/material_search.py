@@ -6,8 +6,9 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, fields, validate
 
 from catalogue.search.materials import FACETS, SORTS
+from catalogue.vocabularies import Licence, MaterialType
 from schemas.api import PageUrl
-from schemas.common import BaseSchema
+from schemas.common import BaseSchema, one_of
 from schemas.search import FacetValueSchema, with_facets
 
 
@@ -41,14 +42,18 @@ class MaterialHitSchema(BaseSchema):
         metadata={"description": "Its page in the catalogue"},
     )
     authors = fields.String(required=True)
-    licence = fields.String(required=True)
-    material_type = fields.String(required=True)
-    format = fields.String(required=True)
+    licence = fields.String(required=True, validate=one_of(Licence))
+    material_type = fields.String(required=True, validate=one_of(MaterialType))
+    format = fields.String(
+        required=True, metadata={"description": "Media type such as application/pdf, or empty"}
+    )
     language = fields.String(required=True)
     module_id = fields.Integer(required=True)
     module_title = fields.String(required=True)
-    institution = fields.String(required=True)
-    region = fields.String(required=True)
+    institution = fields.String(
+        required=True, metadata={"description": "The name of the module's institution"}
+    )
+    region = fields.String(required=True, metadata={"description": "The name of its region"})
     reused_by_institutions = fields.Integer(required=True, attribute="reused_by")
 
 

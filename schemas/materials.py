@@ -42,13 +42,15 @@ class ReuseListSchema(BaseSchema):
 
 
 class LicenceOutSchema(BaseSchema):
+    """A licence, and what it lets another institution do with the material."""
+
     code = fields.String(validate=validate.OneOf(Licence.values()))
     label = fields.String()
-    url = fields.String()
-    open = fields.Boolean()
-    share = fields.Boolean()
-    adapt = fields.Boolean()
-    commercial = fields.Boolean()
+    url = fields.String(metadata={"description": "Where the licence's text lives"})
+    open = fields.Boolean(metadata={"description": "In the finder's open-licence group"})
+    share = fields.Boolean(metadata={"description": "Others may share the material"})
+    adapt = fields.Boolean(metadata={"description": "Others may adapt it"})
+    commercial = fields.Boolean(metadata={"description": "Others may use it commercially"})
 
 
 class MaterialOutSchema(BaseSchema):
