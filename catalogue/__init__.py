@@ -10,12 +10,18 @@ from flask import Flask
 from catalogue.resources import resource_dir
 
 
+def _instance_path() -> str | None:
+    """CATALOGUE_INSTANCE_PATH, a relative one taken from the working folder; None: Flask's."""
+    configured = os.environ.get("CATALOGUE_INSTANCE_PATH")
+    return os.path.abspath(configured) if configured else None
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the application: configuration, database, languages, security, pages and API."""
     app = Flask(
         __name__,
         instance_relative_config=True,
-        instance_path=os.environ.get("CATALOGUE_INSTANCE_PATH") or None,
+        instance_path=_instance_path(),
         template_folder=str(resource_dir("templates")),
     )
     from catalogue import config, routing
