@@ -9,7 +9,7 @@
 | CATALOGUE_DEMO_ACCOUNTS          | false (true: seed creates the demo accounts) |
 | CATALOGUE_PROXY_FIX_HOPS         | 0 (number of reverse proxies to trust for X-Forwarded-*) |
 | CATALOGUE_SEARCH_LOCK_TIMEOUT    | 5 (seconds to wait for the search index's write lock) |
-| CATALOGUE_INSTANCE_PATH          | Flask's instance folder (where SQLite, index and key live) |
+| CATALOGUE_INSTANCE_PATH          | Flask's instance folder (SQLite, index, key); relative to cwd |
 | CATALOGUE_CACHE_MAX_AGE          | 30 (seconds a browser or proxy may reuse a public read) |
 | CATALOGUE_RESPONSE_CACHE_SIZE    | 512 (responses each worker keeps in memory; 0 turns it off) |
 | CATALOGUE_METRICS_ALLOW          | 127.0.0.0/8,::1/128 (networks that may read /metrics) |
